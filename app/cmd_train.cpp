@@ -1,0 +1,8 @@
+// PLACEHOLDER: replaced by the real subcommand.
+#include "app/commands.h"
+namespace rn50::app {
+Runner setup_train(CLI::App& parent) {
+  parent.add_subcommand("train", "(not built yet)");
+  return [] { return 1; };
+}
+}  // namespace rn50::app

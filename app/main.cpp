@@ -1,0 +1,47 @@
+// rn50-exp: wires subcommands; the only place where exceptions become exit codes.
+#include <iostream>
+#include <vector>
+
+#include "app/commands.h"
+#include "app/version.h"
+#include "core/error.h"
+
+int main(int argc, char** argv) {
+  using namespace rn50;
+  CLI::App cli{"rn50-exp: reproducible, comparable ResNet-50 training benchmarks"};
+  cli.set_version_flag("--version", std::string(app::kVersion));
+  cli.require_subcommand(1);
+
+  std::vector<std::pair<CLI::App*, app::Runner>> commands;
+  auto add = [&](app::Runner (*setup)(CLI::App&)) {
+    auto runner = setup(cli);
+    commands.emplace_back(cli.get_subcommands({}).back(), std::move(runner));
+  };
+  add(app::setup_run);
+  add(app::setup_ingest);
+  add(app::setup_report);
+  add(app::setup_runs);
+  add(app::setup_db);
+#ifdef RN50_WITH_TRAINER
+  add(app::setup_train);
+  add(app::setup_dataset);
+  add(app::setup_worker);
+#endif
+
+  try {
+    cli.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return cli.exit(e);
+  }
+  try {
+    for (auto& [sub, runner] : commands)
+      if (sub->parsed()) return runner();
+  } catch (const core::UsageError& e) {
+    std::cerr << "rn50-exp: error: " << e.what() << "\n";
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "rn50-exp: error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

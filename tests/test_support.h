@@ -1,0 +1,41 @@
+// Helpers shared by the test executables.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <string>
+#include <unistd.h>
+
+namespace rn50::testing {
+
+// ../shared/corpus beside the repository. Its absence is loud: tests that need it FAIL unless
+// RN50_ALLOW_NO_CORPUS=1, in which case they are SKIPPED with a message (never silently passed).
+inline std::filesystem::path corpus_dir() { return RN50_CORPUS_DIR; }
+
+#define RN50_REQUIRE_CORPUS()                                                                  \
+  do {                                                                                         \
+    if (!std::filesystem::is_directory(::rn50::testing::corpus_dir())) {                       \
+      const char* allow = std::getenv("RN50_ALLOW_NO_CORPUS");                                 \
+      if (allow && std::string(allow) == "1")                                                  \
+        GTEST_SKIP() << "corpus missing at " << ::rn50::testing::corpus_dir()                  \
+                     << " (RN50_ALLOW_NO_CORPUS=1)";                                           \
+      FAIL() << "corpus missing at " << ::rn50::testing::corpus_dir()                          \
+             << ": clone the project next to ../shared or set RN50_ALLOW_NO_CORPUS=1";         \
+    }                                                                                          \
+  } while (0)
+
+inline std::filesystem::path fixtures_dir() { return RN50_FIXTURES_DIR; }
+inline std::filesystem::path source_dir() { return RN50_SOURCE_DIR; }
+
+// A fresh empty directory under the system temp dir, removed by the caller's TearDown if wanted.
+inline std::filesystem::path make_temp_dir(const std::string& prefix) {
+  auto base = std::filesystem::temp_directory_path();
+  for (int i = 0;; ++i) {
+    auto p = base / (prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(i));
+    if (std::filesystem::create_directory(p)) return p;
+  }
+}
+
+}  // namespace rn50::testing
