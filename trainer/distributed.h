@@ -1,0 +1,62 @@
+// Data-parallel training over PyTorch's c10d (Gloo on CPU, NCCL on CUDA builds).
+// With world size 1 every operation is a cheap no-op, so the loop has one code path.
+#pragma once
+
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace c10d {
+class ProcessGroup;
+class Store;
+}  // namespace c10d
+
+namespace rn50::trainer {
+
+// torchrun's contract: RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, MASTER_ADDR, MASTER_PORT;
+// SLURM_PROCID / SLURM_NTASKS / SLURM_LOCALID as fallbacks.
+struct DistEnv {
+  int64_t rank = 0, world_size = 1, local_rank = 0, local_world_size = 1;
+  std::string master_addr = "127.0.0.1";
+  int master_port = 29500;
+  static DistEnv from_environment();
+};
+
+class Distributed {
+ public:
+  // Single process, no process group.
+  Distributed();
+  // Rendezvous over a TCPStore at master_addr:master_port (rank 0 hosts it).
+  static std::unique_ptr<Distributed> connect(const DistEnv& env, const std::string& device,
+                                              std::chrono::milliseconds timeout);
+  // Over an existing store (tests: several ranks as threads over one FileStore).
+  Distributed(c10::intrusive_ptr<c10d::Store> store, int64_t rank, int64_t world_size,
+              const std::string& device, std::chrono::milliseconds timeout);
+  ~Distributed();
+
+  int64_t rank() const { return rank_; }
+  int64_t world_size() const { return world_size_; }
+  bool is_main() const { return rank_ == 0; }
+
+  // Parameters and buffers from rank 0 to all.
+  void broadcast_module(torch::nn::Module& module);
+  // Registers gradient hooks so that buckets of gradients are all-reduced (averaged) while
+  // backward still runs; finish_gradient_sync() waits for all buckets.
+  void attach_gradient_sync(torch::nn::Module& module, int64_t bucket_bytes = 25 << 20);
+  void finish_gradient_sync();
+  // Synchronous average of every gradient (used when hooks are not attached).
+  void average_gradients(torch::nn::Module& module);
+  // Element-wise sum across ranks (metrics as sums of counts).
+  std::vector<double> all_reduce_sum(const std::vector<double>& values);
+  void barrier();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  int64_t rank_ = 0, world_size_ = 1;
+};
+
+}  // namespace rn50::trainer
