@@ -103,7 +103,8 @@ struct RunRecord {
   Fact<int64_t> world_size;        // devices (ranks) in the run
   Fact<int64_t> nodes;
   Fact<int64_t> batch_per_device;
-  Fact<int64_t> global_batch;      // images per optimizer step across all devices
+  Fact<int64_t> global_batch;      // images per iteration across all devices (bpd x world size);
+                                   // a larger optimizer batch (accumulation) is a param
   Fact<int64_t> epochs_planned;
   Fact<std::string> precision;     // "fp32", "amp", "tf32", "bf16", "fp16"
   std::optional<int64_t> epochs_completed;
