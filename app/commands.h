@@ -9,16 +9,16 @@ namespace rn50::app {
 
 using Runner = std::function<int()>;
 
-Runner setup_ingest(CLI::App& parent);   // app/cmd_ingest.cpp
-Runner setup_report(CLI::App& parent);   // app/cmd_report.cpp
-Runner setup_runs(CLI::App& parent);     // app/cmd_runs.cpp
-Runner setup_db(CLI::App& parent);       // app/cmd_db.cpp
+Runner setup_ingest(CLI::App& parent);  // app/cmd_ingest.cpp
+Runner setup_report(CLI::App& parent);  // app/cmd_report.cpp
+Runner setup_runs(CLI::App& parent);    // app/cmd_runs.cpp
+Runner setup_db(CLI::App& parent);      // app/cmd_db.cpp
 #ifdef RN50_WITH_TRAINER
 Runner setup_train(CLI::App& parent);    // app/cmd_train.cpp
 Runner setup_dataset(CLI::App& parent);  // app/cmd_dataset.cpp
 Runner setup_worker(CLI::App& parent);   // app/cmd_worker.cpp (internal: one rank process)
 #endif
-Runner setup_run(CLI::App& parent);      // app/cmd_run.cpp
+Runner setup_run(CLI::App& parent);  // app/cmd_run.cpp
 
 // Default database path: --db, else $RN50_EXP_DB, else rn50.db.
 void add_db_option(CLI::App& sub, std::string& db_path);

@@ -14,9 +14,9 @@ namespace rn50::core {
 inline constexpr double kDefaultTargetTop1 = 75.9;
 
 struct DeriveOptions {
-  double target_top1 = kDefaultTargetTop1;   // percent
-  std::optional<int64_t> skip_steps;         // warm-up iterations excluded (default: per format)
-  std::optional<int64_t> window_first;       // explicit steady window, iteration numbers as logged
+  double target_top1 = kDefaultTargetTop1;  // percent
+  std::optional<int64_t> skip_steps;        // warm-up iterations excluded (default: per format)
+  std::optional<int64_t> window_first;      // explicit steady window, iteration numbers as logged
   std::optional<int64_t> window_last;
   // Facts the user states on the command line (--set key=value). Keys: batch_size (per device),
   // global_batch, world_size, nodes, precision, epochs. They win over anything inferred.

@@ -12,7 +12,7 @@ std::string_view to_string(Severity s);
 
 struct Diagnostic {
   Severity severity = Severity::kWarning;
-  int64_t line = 0;   // 1-based; 0 when the problem concerns the whole file
+  int64_t line = 0;  // 1-based; 0 when the problem concerns the whole file
   std::string message;
 };
 

@@ -1,4 +1,5 @@
-// Typed exceptions. Libraries throw; app/main.cpp holds the only catch that maps them to exit codes.
+// Typed exceptions. Libraries throw; app/main.cpp holds the only catch that maps them to exit
+// codes.
 #pragma once
 
 #include <stdexcept>

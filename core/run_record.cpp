@@ -6,10 +6,14 @@ namespace rn50::core {
 
 std::string_view to_string(RunStatus s) {
   switch (s) {
-    case RunStatus::kFinished: return "finished";
-    case RunStatus::kIncomplete: return "incomplete";
-    case RunStatus::kAborted: return "aborted";
-    case RunStatus::kFailed: return "failed";
+    case RunStatus::kFinished:
+      return "finished";
+    case RunStatus::kIncomplete:
+      return "incomplete";
+    case RunStatus::kAborted:
+      return "aborted";
+    case RunStatus::kFailed:
+      return "failed";
   }
   return "incomplete";
 }
@@ -24,18 +28,24 @@ std::optional<RunStatus> run_status_from_string(std::string_view s) {
 
 std::string_view to_string(Source s) {
   switch (s) {
-    case Source::kLog: return "log";
-    case Source::kInferred: return "inferred";
-    case Source::kUser: return "user";
+    case Source::kLog:
+      return "log";
+    case Source::kInferred:
+      return "inferred";
+    case Source::kUser:
+      return "user";
   }
   return "log";
 }
 
 std::string_view to_string(Severity s) {
   switch (s) {
-    case Severity::kInfo: return "info";
-    case Severity::kWarning: return "warning";
-    case Severity::kError: return "error";
+    case Severity::kInfo:
+      return "info";
+    case Severity::kWarning:
+      return "warning";
+    case Severity::kError:
+      return "error";
   }
   return "warning";
 }

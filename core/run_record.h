@@ -45,11 +45,11 @@ struct Fact {
 //   summary   end-of-run aggregate the log states itself
 //   eval      an evaluation event (MLPerf eval_accuracy) epoch (may be fractional)
 struct MetricPoint {
-  std::string key;                  // NGC vocabulary: train.loss, train.total_ips, val.top1, ...
-  std::string level;                // see above
-  std::optional<double> epoch;      // fractional epochs exist (MLPerf TPU logs)
-  std::optional<int64_t> step;      // iteration number as the log prints it
-  std::optional<double> time;       // unix seconds (naive log timestamps are read as UTC)
+  std::string key;              // NGC vocabulary: train.loss, train.total_ips, val.top1, ...
+  std::string level;            // see above
+  std::optional<double> epoch;  // fractional epochs exist (MLPerf TPU logs)
+  std::optional<int64_t> step;  // iteration number as the log prints it
+  std::optional<double> time;   // unix seconds (naive log timestamps are read as UTC)
   double value = 0;
 };
 
@@ -63,10 +63,10 @@ struct EpochRecord {
 // A run event in MLPerf vocabulary (run_start, run_stop, eval_accuracy, epoch_start, ...).
 struct Event {
   std::string key;
-  std::optional<double> time;   // unix seconds
+  std::optional<double> time;  // unix seconds
   std::optional<double> epoch;
-  std::string value_json;       // JSON text of the value ("null" when none)
-  std::string metadata_json;    // JSON text of metadata ("{}" when none)
+  std::string value_json;     // JSON text of the value ("null" when none)
+  std::string metadata_json;  // JSON text of metadata ("{}" when none)
 };
 
 struct Param {
@@ -80,14 +80,14 @@ struct Param {
 struct Derived {
   std::optional<double> best_top1, best_top5, last_top1;
   std::optional<int64_t> best_top1_epoch;
-  std::optional<double> total_ips, compute_ips;            // our steady-window values
-  std::string total_ips_definition, compute_ips_definition;  // how they were computed
+  std::optional<double> total_ips, compute_ips;                  // our steady-window values
+  std::string total_ips_definition, compute_ips_definition;      // how they were computed
   std::optional<double> summary_total_ips, summary_compute_ips;  // what the log's summary states
   std::optional<double> summary_top1, summary_top5;
-  std::optional<double> target_top1;        // percent
-  std::optional<double> time_to_target_s;   // first training step -> first eval >= target
-  std::optional<int64_t> target_epoch;      // epoch of that evaluation
-  std::optional<double> wall_time_s;        // first training step -> end record
+  std::optional<double> target_top1;       // percent
+  std::optional<double> time_to_target_s;  // first training step -> first eval >= target
+  std::optional<int64_t> target_epoch;     // epoch of that evaluation
+  std::optional<double> wall_time_s;       // first training step -> end record
   std::optional<double> step_time_p50, step_time_p90, step_time_p99;  // seconds per iteration
 };
 
@@ -100,13 +100,13 @@ struct RunRecord {
   std::optional<double> start_time;  // unix seconds of the first training step (MLPerf: run_start)
   std::optional<double> end_time;    // unix seconds of the end record (Summary, run_stop, ...)
 
-  Fact<int64_t> world_size;        // devices (ranks) in the run
+  Fact<int64_t> world_size;  // devices (ranks) in the run
   Fact<int64_t> nodes;
   Fact<int64_t> batch_per_device;
-  Fact<int64_t> global_batch;      // images per iteration across all devices (bpd x world size);
-                                   // a larger optimizer batch (accumulation) is a param
+  Fact<int64_t> global_batch;  // images per iteration across all devices (bpd x world size);
+                               // a larger optimizer batch (accumulation) is a param
   Fact<int64_t> epochs_planned;
-  Fact<std::string> precision;     // "fp32", "amp", "tf32", "bf16", "fp16"
+  Fact<std::string> precision;  // "fp32", "amp", "tf32", "bf16", "fp16"
   std::optional<int64_t> epochs_completed;
 
   std::vector<Param> params;

@@ -4,10 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "core/source_locator.h"
 
@@ -15,75 +14,76 @@ namespace rn50::core {
 
 struct TrainConfig {
   // --- identity
-  std::string run_name;                 // label stored with the run
+  std::string run_name;  // label stored with the run
   std::string experiment = "default";
 
   // --- model
-  std::string arch = "resnet50";        // resnet18|34|50|101|152
+  std::string arch = "resnet50";  // resnet18|34|50|101|152
   int64_t num_classes = 1000;
-  bool zero_init_residual = false;      // NGC --last_bn_0_init
+  bool zero_init_residual = false;  // NGC --last_bn_0_init
 
   // --- data
-  std::string data_backend = "folder";  // folder (ImageNet layout) | list (train_list.txt) | synthetic
-  std::string data;                     // root folder (folder/list backends)
+  std::string data_backend =
+      "folder";      // folder (ImageNet layout) | list (train_list.txt) | synthetic
+  std::string data;  // root folder (folder/list backends)
   int64_t image_size = 224;
-  int64_t workers = 4;                  // decoding threads
-  int64_t prefetch = 2;                 // batches queued ahead per worker
+  int64_t workers = 4;   // decoding threads
+  int64_t prefetch = 2;  // batches queued ahead per worker
   int64_t synthetic_train_images = 1281167;
   int64_t synthetic_val_images = 50000;
   std::string on_corrupt_image = "skip";  // skip (reported) | fail
 
   // --- loop (names users know from the seeds)
   int64_t epochs = 90;
-  int64_t batch_size = 256;               // per device
-  int64_t optimizer_batch_size = -1;      // -1: the global batch; larger: gradient accumulation
-  int64_t training_step_per_epoch = -1;   // -1 = the whole epoch
-  int64_t eval_step_per_epoch = -1;       // -1 = the whole validation set
+  int64_t batch_size = 256;              // per device
+  int64_t optimizer_batch_size = -1;     // -1: the global batch; larger: gradient accumulation
+  int64_t training_step_per_epoch = -1;  // -1 = the whole epoch
+  int64_t eval_step_per_epoch = -1;      // -1 = the whole validation set
   int64_t print_freq = 10;
-  int64_t skip_steps = 0;                 // iterations per epoch excluded from throughput
-  int64_t eval_every = 1;                 // evaluate every N epochs; 0 = never
-  double target_top1 = 0;                 // percent; > 0 stops at the first eval reaching it
+  int64_t skip_steps = 0;  // iterations per epoch excluded from throughput
+  int64_t eval_every = 1;  // evaluate every N epochs; 0 = never
+  double target_top1 = 0;  // percent; > 0 stops at the first eval reaching it
   uint64_t seed = 0;
   bool deterministic = false;
-  int64_t threads = 0;                    // intra-op threads; 0 = LibTorch default
+  int64_t threads = 0;  // intra-op threads; 0 = LibTorch default
 
   // --- optimization
   std::string optimizer = "sgd";
-  double lr = 0.1;                        // for the reference batch when lr_scaling is on
-  bool lr_scaling = false;                // linear rule: lr * optimizer_batch / lr_reference_batch
+  double lr = 0.1;          // for the reference batch when lr_scaling is on
+  bool lr_scaling = false;  // linear rule: lr * optimizer_batch / lr_reference_batch
   int64_t lr_reference_batch = 256;
-  std::string lr_schedule = "step";       // step | cosine | linear | onecycle (docs/trainer-config.md)
+  std::string lr_schedule = "step";  // step | cosine | linear | onecycle (docs/trainer-config.md)
   std::vector<double> lr_milestones = {30, 60, 80};  // epochs, for step
-  double lr_factor = 0.1;                 // multiplier at each milestone
-  double end_lr = 0;                      // floor for cosine/linear
-  double warmup_epochs = 0;               // linear warmup
-  bool lr_per_iteration = false;          // false: LR changes once per epoch (NGC)
+  double lr_factor = 0.1;                            // multiplier at each milestone
+  double end_lr = 0;                                 // floor for cosine/linear
+  double warmup_epochs = 0;                          // linear warmup
+  bool lr_per_iteration = false;                     // false: LR changes once per epoch (NGC)
   double momentum = 0.9;
   bool nesterov = false;
   double weight_decay = 1e-4;
-  bool bn_weight_decay = false;           // false: no decay on BN parameters and biases
+  bool bn_weight_decay = false;  // false: no decay on BN parameters and biases
   double label_smoothing = 0;
-  double mixup = 0;                       // alpha; 0 = off
+  double mixup = 0;  // alpha; 0 = off
 
   // --- precision
-  std::string precision = "fp32";         // fp32 | amp (bf16 autocast on CPU, fp16+scaler on CUDA)
-  std::string memory_format = "nchw";     // nchw | nhwc (channels_last)
-  double loss_scale_init = 65536;         // CUDA fp16 only
+  std::string precision = "fp32";      // fp32 | amp (bf16 autocast on CPU, fp16+scaler on CUDA)
+  std::string memory_format = "nchw";  // nchw | nhwc (channels_last)
+  double loss_scale_init = 65536;      // CUDA fp16 only
   double loss_scale_growth = 2;
   double loss_scale_backoff = 0.5;
   int64_t loss_scale_interval = 2000;
 
   // --- output and checkpoints
-  std::string workspace = ".";            // run directory; logs and checkpoints go here
+  std::string workspace = ".";  // run directory; logs and checkpoints go here
   std::string log_file = "rn50_log.jsonl";
   std::string report_file = "report.json";
   bool save_checkpoints = true;
   std::string checkpoint_file = "checkpoint.pt";
-  int64_t checkpoint_every_steps = 0;     // 0 = at the end of each epoch only
-  std::string resume;                     // checkpoint path; "auto" = workspace checkpoint if present
-  std::string device = "cpu";             // cpu | cuda
+  int64_t checkpoint_every_steps = 0;  // 0 = at the end of each epoch only
+  std::string resume;                  // checkpoint path; "auto" = workspace checkpoint if present
+  std::string device = "cpu";          // cpu | cuda
 
-  nlohmann::json to_json() const;         // every key, canonical (sorted) order
+  nlohmann::json to_json() const;  // every key, canonical (sorted) order
 };
 
 // Strict: unknown keys, wrong types and impossible values throw UsageError with

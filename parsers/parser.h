@@ -21,15 +21,16 @@ class Parser {
   virtual int sniff(std::string_view head) const = 0;
   // Parses a whole file. Applies opt.sets (core::apply_user_facts) and derives values
   // (core::derive_common plus the format's throughput definition).
-  virtual core::ParsedFile parse(std::string_view content, const core::DeriveOptions& opt) const = 0;
+  virtual core::ParsedFile parse(std::string_view content,
+                                 const core::DeriveOptions& opt) const = 0;
 };
 
 // Factories, one per format file (parsers/<format>_parser.cpp).
-std::unique_ptr<Parser> make_ngc_stdout_parser();      // "ngc-dllogger-stdout"
-std::unique_ptr<Parser> make_ngc_json_parser();        // "ngc-dllogger-json"
-std::unique_ptr<Parser> make_pytorch_examples_parser();// "pytorch-examples"
-std::unique_ptr<Parser> make_mlperf_parser();          // "mlperf" (:::MLLOG and v0.6 :::MLL)
-std::unique_ptr<Parser> make_enflame_report_parser();  // "enflame-report"
-std::unique_ptr<Parser> make_native_log_parser();      // "rn50-native" (the built-in trainer's log)
+std::unique_ptr<Parser> make_ngc_stdout_parser();        // "ngc-dllogger-stdout"
+std::unique_ptr<Parser> make_ngc_json_parser();          // "ngc-dllogger-json"
+std::unique_ptr<Parser> make_pytorch_examples_parser();  // "pytorch-examples"
+std::unique_ptr<Parser> make_mlperf_parser();            // "mlperf" (:::MLLOG and v0.6 :::MLL)
+std::unique_ptr<Parser> make_enflame_report_parser();    // "enflame-report"
+std::unique_ptr<Parser> make_native_log_parser();  // "rn50-native" (the built-in trainer's log)
 
 }  // namespace rn50::parsers

@@ -2,11 +2,11 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <string>
-#include <unistd.h>
 
 namespace rn50::testing {
 
@@ -14,16 +14,16 @@ namespace rn50::testing {
 // RN50_ALLOW_NO_CORPUS=1, in which case they are SKIPPED with a message (never silently passed).
 inline std::filesystem::path corpus_dir() { return RN50_CORPUS_DIR; }
 
-#define RN50_REQUIRE_CORPUS()                                                                  \
-  do {                                                                                         \
-    if (!std::filesystem::is_directory(::rn50::testing::corpus_dir())) {                       \
-      const char* allow = std::getenv("RN50_ALLOW_NO_CORPUS");                                 \
-      if (allow && std::string(allow) == "1")                                                  \
-        GTEST_SKIP() << "corpus missing at " << ::rn50::testing::corpus_dir()                  \
-                     << " (RN50_ALLOW_NO_CORPUS=1)";                                           \
-      FAIL() << "corpus missing at " << ::rn50::testing::corpus_dir()                          \
-             << ": clone the project next to ../shared or set RN50_ALLOW_NO_CORPUS=1";         \
-    }                                                                                          \
+#define RN50_REQUIRE_CORPUS()                                                          \
+  do {                                                                                 \
+    if (!std::filesystem::is_directory(::rn50::testing::corpus_dir())) {               \
+      const char* allow = std::getenv("RN50_ALLOW_NO_CORPUS");                         \
+      if (allow && std::string(allow) == "1")                                          \
+        GTEST_SKIP() << "corpus missing at " << ::rn50::testing::corpus_dir()          \
+                     << " (RN50_ALLOW_NO_CORPUS=1)";                                   \
+      FAIL() << "corpus missing at " << ::rn50::testing::corpus_dir()                  \
+             << ": clone the project next to ../shared or set RN50_ALLOW_NO_CORPUS=1"; \
+    }                                                                                  \
   } while (0)
 
 inline std::filesystem::path fixtures_dir() { return RN50_FIXTURES_DIR; }

@@ -12,8 +12,8 @@
 namespace rn50::trainer {
 
 struct Batch {
-  torch::Tensor images;   // float32 NCHW, normalized (ImageNet mean/std), contiguous
-  torch::Tensor labels;   // int64 [N]
+  torch::Tensor images;     // float32 NCHW, normalized (ImageNet mean/std), contiguous
+  torch::Tensor labels;     // int64 [N]
   double wait_seconds = 0;  // time the consumer blocked in next() for this batch
 };
 
@@ -22,14 +22,14 @@ struct DataOptions {
   std::string root;                // dataset root: folder has train/ val/; list has *_list.txt
   bool train = true;               // train split (random augmentation, drop-last) or val
   int64_t image_size = 224;
-  int64_t batch_size = 32;         // per rank
-  int64_t workers = 2;             // decoding threads
-  int64_t prefetch = 2;            // batches ready ahead, per worker
+  int64_t batch_size = 32;  // per rank
+  int64_t workers = 2;      // decoding threads
+  int64_t prefetch = 2;     // batches ready ahead, per worker
   uint64_t seed = 0;
   int64_t rank = 0, world_size = 1;
-  int64_t synthetic_images = 1024; // synthetic backend: images per epoch (all ranks)
-  int64_t num_classes = 1000;      // synthetic backend only
-  bool fail_on_corrupt = false;    // false: skip a corrupt image, report it once
+  int64_t synthetic_images = 1024;  // synthetic backend: images per epoch (all ranks)
+  int64_t num_classes = 1000;       // synthetic backend only
+  bool fail_on_corrupt = false;     // false: skip a corrupt image, report it once
 };
 
 // One pass over a shard of the data set per epoch.

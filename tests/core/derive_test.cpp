@@ -1,0 +1,103 @@
+#include "core/derive.h"
+
+#include <gtest/gtest.h>
+
+#include "core/error.h"
+
+namespace rn50::core {
+namespace {
+
+RunRecord run_with_epochs() {
+  RunRecord r;
+  r.start_time = 1000;
+  r.end_time = 1900;
+  for (int e = 0; e < 5; ++e) {
+    EpochRecord rec;
+    rec.epoch = e;
+    rec.top1 = 70.0 + e * 2;  // 70 72 74 76 78
+    rec.top5 = 90.0 + e;
+    rec.time = 1000 + 100.0 * (e + 1);
+    r.epochs.push_back(rec);
+  }
+  return r;
+}
+
+TEST(DeriveCommon, BestLastAndTimeToTarget) {
+  RunRecord r = run_with_epochs();
+  DeriveOptions opt;
+  derive_common(r, opt);
+  EXPECT_DOUBLE_EQ(*r.derived.best_top1, 78);
+  EXPECT_EQ(*r.derived.best_top1_epoch, 4);
+  EXPECT_DOUBLE_EQ(*r.derived.best_top5, 94);
+  EXPECT_DOUBLE_EQ(*r.derived.last_top1, 78);
+  EXPECT_DOUBLE_EQ(*r.derived.target_top1, 75.9);
+  EXPECT_EQ(*r.derived.target_epoch, 3);
+  EXPECT_DOUBLE_EQ(*r.derived.time_to_target_s, 400);
+  EXPECT_DOUBLE_EQ(*r.derived.wall_time_s, 900);
+  EXPECT_EQ(*r.epochs_completed, 5);
+}
+
+TEST(DeriveCommon, TargetNeverReachedLeavesNull) {
+  RunRecord r = run_with_epochs();
+  DeriveOptions opt;
+  opt.target_top1 = 99;
+  derive_common(r, opt);
+  EXPECT_FALSE(r.derived.time_to_target_s);
+  EXPECT_FALSE(r.derived.target_epoch);
+}
+
+TEST(DeriveCommon, NoStartTimeMeansNoTimes) {
+  RunRecord r = run_with_epochs();
+  r.start_time.reset();
+  derive_common(r, {});
+  EXPECT_EQ(*r.derived.target_epoch, 3);
+  EXPECT_FALSE(r.derived.time_to_target_s);
+  EXPECT_FALSE(r.derived.wall_time_s);
+}
+
+TEST(ApplyUserFacts, UserWinsAndGlobalBatchInferred) {
+  RunRecord r;
+  r.world_size.set(8, Source::kLog);
+  DeriveOptions opt;
+  opt.sets = {{"batch_size", "128"}};
+  apply_user_facts(r, opt);
+  EXPECT_EQ(*r.batch_per_device.value, 128);
+  EXPECT_EQ(r.batch_per_device.source, Source::kUser);
+  EXPECT_EQ(*r.global_batch.value, 1024);
+  EXPECT_EQ(r.global_batch.source, Source::kInferred);
+}
+
+TEST(ApplyUserFacts, BatchPerDeviceFromGlobalOnlyWhenExact) {
+  RunRecord r;
+  r.global_batch.set(256);
+  r.world_size.set(3);
+  apply_user_facts(r, {});
+  EXPECT_FALSE(r.batch_per_device.known());
+  r.world_size.set(4);
+  apply_user_facts(r, {});
+  EXPECT_EQ(*r.batch_per_device.value, 64);
+}
+
+TEST(ApplyUserFacts, RejectsUnknownKeyAndBadValues) {
+  RunRecord r;
+  DeriveOptions opt;
+  opt.sets = {{"batchsize", "1"}};
+  EXPECT_THROW(apply_user_facts(r, opt), UsageError);
+  opt.sets = {{"world_size", "-2"}};
+  EXPECT_THROW(apply_user_facts(r, opt), UsageError);
+  opt.sets = {{"world_size", "8x"}};
+  EXPECT_THROW(apply_user_facts(r, opt), UsageError);
+  opt.sets = {{"precision", "int8"}};
+  EXPECT_THROW(apply_user_facts(r, opt), UsageError);
+}
+
+TEST(Percentile, NearestRank) {
+  EXPECT_FALSE(percentile({}, 50));
+  EXPECT_DOUBLE_EQ(*percentile({3, 1, 2}, 50), 2);
+  EXPECT_DOUBLE_EQ(*percentile({1, 2, 3, 4}, 50), 2);
+  EXPECT_DOUBLE_EQ(*percentile({1, 2, 3, 4}, 99), 4);
+  EXPECT_DOUBLE_EQ(*percentile({5}, 90), 5);
+}
+
+}  // namespace
+}  // namespace rn50::core
