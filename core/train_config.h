@@ -21,6 +21,8 @@ struct TrainConfig {
   std::string arch = "resnet50";  // resnet18|34|50|101|152
   int64_t num_classes = 1000;
   bool zero_init_residual = false;  // NGC --last_bn_0_init
+  std::string stem = "imagenet";    // imagenet (7x7/2 conv + maxpool) | cifar (3x3/1 conv, no
+                                    // maxpool; for 28-64 px images)
 
   // --- data
   std::string data_backend =
