@@ -4,7 +4,9 @@
 
 #include <torch/torch.h>
 
+#include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -23,6 +25,11 @@ struct DistEnv {
   std::string master_addr = "127.0.0.1";
   int master_port = 29500;
   static DistEnv from_environment();
+  // Same rules over an explicit variable map (tests; from_environment() reads getenv).
+  // Throws core::UsageError naming the variable for a malformed or inconsistent value.
+  static DistEnv from_variables(const std::map<std::string, std::string>& vars);
+  // "rank 1 of 2 (local 1 of 2), master 127.0.0.1:29500" for logs and errors.
+  std::string describe() const;
 };
 
 class Distributed {
@@ -40,6 +47,8 @@ class Distributed {
   int64_t rank() const { return rank_; }
   int64_t world_size() const { return world_size_; }
   bool is_main() const { return rank_ == 0; }
+  // "none" (world size 1), "gloo" or "nccl".
+  std::string backend() const;
 
   // Parameters and buffers from rank 0 to all.
   void broadcast_module(torch::nn::Module& module);
@@ -47,8 +56,15 @@ class Distributed {
   // backward still runs; finish_gradient_sync() waits for all buckets.
   void attach_gradient_sync(torch::nn::Module& module, int64_t bucket_bytes = 25 << 20);
   void finish_gradient_sync();
+  // false on gradient-accumulation micro-batches: hooks do nothing and finish_gradient_sync()
+  // returns at once, so gradients keep accumulating locally; true (default) on the last one.
+  void set_sync(bool enabled);
+  bool sync_enabled() const;
   // Synchronous average of every gradient (used when hooks are not attached).
   void average_gradients(torch::nn::Module& module);
+  // Buffers only (BatchNorm running statistics) from rank 0, e.g. before evaluation or a
+  // checkpoint so every rank evaluates and saves the same model.
+  void broadcast_buffers(torch::nn::Module& module);
   // Element-wise sum across ranks (metrics as sums of counts).
   std::vector<double> all_reduce_sum(const std::vector<double>& values);
   void barrier();
