@@ -1,0 +1,306 @@
+#include "runner/document.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <optional>
+#include <regex>
+#include <set>
+
+#include "core/error.h"
+#include "core/file_util.h"
+
+namespace rn50::runner {
+
+namespace {
+
+using core::UsageError;
+using nlohmann::json;
+
+// Aliases may nest; a bound keeps a hostile file from exhausting the stack.
+constexpr int kMaxDepth = 128;
+
+const std::regex& int_re() {
+  static const std::regex re("[-+]?[0-9]+");
+  return re;
+}
+const std::regex& float_re() {
+  static const std::regex re("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
+  return re;
+}
+
+std::optional<json> parse_int(const std::string& digits, int base) {
+  const char* b = digits.data();
+  const char* e = b + digits.size();
+  bool neg = false;
+  if (b != e && (*b == '+' || *b == '-')) {
+    neg = *b == '-';
+    ++b;
+  }
+  uint64_t mag = 0;
+  auto [p, ec] = std::from_chars(b, e, mag, base);
+  if (ec != std::errc() || p != e) return std::nullopt;
+  if (neg) {
+    if (mag > static_cast<uint64_t>(std::numeric_limits<int64_t>::max()) + 1) return std::nullopt;
+    return json(static_cast<int64_t>(0 - mag));
+  }
+  if (mag > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) return std::nullopt;
+  return json(static_cast<int64_t>(mag));
+}
+
+bool path_within(const std::string& candidate, const std::string& path) {
+  if (candidate.compare(0, path.size(), path) != 0) return false;
+  if (candidate.size() == path.size()) return true;
+  const char next = candidate[path.size()];
+  return path.empty() || next == '.' || next == '[';
+}
+
+class Converter {
+ public:
+  Converter(std::string file) { loc_.file = std::move(file); }
+
+  json convert(const YAML::Node& node, const std::string& path, int depth) {
+    if (depth > kMaxDepth) fail(node, path, "nesting deeper than 128 levels (alias loop?)");
+    switch (node.Type()) {
+      case YAML::NodeType::Undefined:
+      case YAML::NodeType::Null:
+        return json(nullptr);
+      case YAML::NodeType::Scalar:
+        return scalar(node, path);
+      case YAML::NodeType::Sequence: {
+        json out = json::array();
+        size_t i = 0;
+        for (const auto& item : node) {
+          const std::string p = join_index(path, i++);
+          note_line(p, item);
+          out.push_back(convert(item, p, depth + 1));
+        }
+        return out;
+      }
+      case YAML::NodeType::Map:
+        return mapping(node, path, depth);
+    }
+    return json(nullptr);
+  }
+
+  core::SourceLocator take_locator() { return std::move(loc_); }
+
+ private:
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& path, const std::string& msg) {
+    std::string where = loc_.file;
+    if (!node.Mark().is_null()) where += ":" + std::to_string(node.Mark().line + 1);
+    if (!path.empty()) where += ": " + path;
+    throw UsageError(where + ": " + msg);
+  }
+
+  void note_line(const std::string& path, const YAML::Node& node) {
+    if (!node.Mark().is_null()) loc_.lines.emplace(path, node.Mark().line + 1);
+  }
+
+  json scalar(const YAML::Node& node, const std::string& path) {
+    const std::string& tag = node.Tag();
+    const std::string& text = node.Scalar();
+    if (tag == "!" || tag == "tag:yaml.org,2002:str") return json(text);
+    if (tag == "?" || tag.empty()) return type_plain_scalar(text);
+    json typed = type_plain_scalar(text);
+    if ((tag == "tag:yaml.org,2002:int" && typed.is_number_integer()) ||
+        (tag == "tag:yaml.org,2002:float" && typed.is_number()) ||
+        (tag == "tag:yaml.org,2002:bool" && typed.is_boolean()) ||
+        (tag == "tag:yaml.org,2002:null" && typed.is_null())) {
+      return tag == "tag:yaml.org,2002:float" ? json(typed.get<double>()) : typed;
+    }
+    fail(node, path, "value '" + text + "' does not match its tag " + tag);
+  }
+
+  // Keys written in this mapping win over merged ones; within a merge list the first wins.
+  json mapping(const YAML::Node& node, const std::string& path, int depth) {
+    json out = json::object();
+    std::set<std::string> explicit_keys;
+    std::vector<YAML::Node> merges;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const YAML::Node& key = it->first;
+      if (!key.IsScalar()) fail(key, path, "mapping keys must be plain scalars");
+      const std::string k = key.Scalar();
+      if (k == "<<" && key.Tag() == "?") {
+        merges.push_back(it->second);
+        continue;
+      }
+      const std::string p = join_key(path, k);
+      if (!explicit_keys.insert(k).second) fail(key, p, "duplicate key");
+      loc_.lines.emplace(p, key.Mark().line + 1);
+      out[k] = convert(it->second, p, depth + 1);
+    }
+    for (const YAML::Node& m : merges) {
+      std::vector<YAML::Node> sources;
+      if (m.IsMap()) {
+        sources.push_back(m);
+      } else if (m.IsSequence()) {
+        for (const auto& s : m) sources.push_back(s);
+      }
+      if (sources.empty() ||
+          (m.IsSequence() && !std::all_of(sources.begin(), sources.end(),
+                                          [](const YAML::Node& s) { return s.IsMap(); })))
+        fail(m, join_key(path, "<<"), "merge key needs a mapping or a list of mappings");
+      for (const YAML::Node& src : sources) {
+        // Convert the source whole (it may merge further), then take the keys not yet set.
+        const auto before = loc_.lines;
+        json nested = mapping(src, path, depth + 1);
+        std::vector<std::string> taken;
+        for (auto& [k, v] : nested.items()) {
+          if (out.contains(k)) continue;
+          out[k] = std::move(v);
+          taken.push_back(join_key(path, k));
+        }
+        // Drop line entries the conversion added for keys that were overridden.
+        for (auto it = loc_.lines.begin(); it != loc_.lines.end();) {
+          const bool added = !before.count(it->first);
+          const bool kept = std::any_of(taken.begin(), taken.end(), [&](const std::string& t) {
+            return path_within(it->first, t);
+          });
+          if (added && !kept)
+            it = loc_.lines.erase(it);
+          else
+            ++it;
+        }
+      }
+    }
+    return out;
+  }
+
+  core::SourceLocator loc_;
+};
+
+}  // namespace
+
+std::string join_key(const std::string& parent, const std::string& key) {
+  return parent.empty() ? key : parent + "." + key;
+}
+
+std::string join_index(const std::string& parent, size_t index) {
+  return parent + "[" + std::to_string(index) + "]";
+}
+
+nlohmann::json type_plain_scalar(const std::string& t) {
+  if (t.empty() || t == "~" || t == "null" || t == "Null" || t == "NULL") return json(nullptr);
+  if (t == "true" || t == "True" || t == "TRUE") return json(true);
+  if (t == "false" || t == "False" || t == "FALSE") return json(false);
+  if (std::regex_match(t, int_re())) {
+    if (auto v = parse_int(t, 10)) return *v;
+    return json(std::stod(t));  // beyond int64: YAML allows it, keep the magnitude
+  }
+  if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'o')) {
+    const std::string digits = t.substr(2);
+    const bool hex = t[1] == 'x';
+    const bool ok = std::all_of(digits.begin(), digits.end(), [&](char c) {
+      return hex ? std::isxdigit(static_cast<unsigned char>(c)) != 0 : (c >= '0' && c <= '7');
+    });
+    if (ok)
+      if (auto v = parse_int(digits, hex ? 16 : 8)) return *v;
+  }
+  if (std::regex_match(t, float_re())) return json(std::strtod(t.c_str(), nullptr));
+  static const std::set<std::string> kInf = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"};
+  static const std::set<std::string> kNegInf = {"-.inf", "-.Inf", "-.INF"};
+  if (kInf.count(t)) return json(std::numeric_limits<double>::infinity());
+  if (kNegInf.count(t)) return json(-std::numeric_limits<double>::infinity());
+  if (t == ".nan" || t == ".NaN" || t == ".NAN")
+    return json(std::numeric_limits<double>::quiet_NaN());
+  return json(t);
+}
+
+Document parse_document(std::string_view text, const std::string& file_name) {
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(std::string(text));
+  } catch (const YAML::Exception& e) {
+    std::string where = file_name;
+    if (!e.mark.is_null()) where += ":" + std::to_string(e.mark.line + 1);
+    throw UsageError(where + ": YAML syntax error: " + e.msg);
+  }
+  if (docs.size() > 1)
+    throw UsageError(file_name + ": holds " + std::to_string(docs.size()) +
+                     " YAML documents; expected one");
+  Converter conv(file_name);
+  Document out;
+  try {
+    out.root = docs.empty() ? json(nullptr) : conv.convert(docs[0], "", 0);
+  } catch (const YAML::Exception& e) {
+    // Bad aliases and similar surface only while walking the tree.
+    std::string where = file_name;
+    if (!e.mark.is_null()) where += ":" + std::to_string(e.mark.line + 1);
+    throw UsageError(where + ": YAML error: " + e.msg);
+  }
+  out.locator = conv.take_locator();
+  if (!docs.empty() && !docs[0].Mark().is_null()) out.locator.lines[""] = docs[0].Mark().line + 1;
+  return out;
+}
+
+Document load_document(const std::filesystem::path& path) {
+  if (!std::filesystem::exists(path)) throw UsageError(path.string() + ": no such file");
+  if (std::filesystem::is_directory(path))
+    throw UsageError(path.string() + ": is a directory, expected a YAML or JSON file");
+  return parse_document(core::read_file(path), path.string());
+}
+
+void apply_override(Document& doc, const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw UsageError("--set " + assignment + ": expected key.path=value");
+  const std::string path = assignment.substr(0, eq);
+  const std::string value_text = assignment.substr(eq + 1);
+  json value = parse_document(value_text, "--set " + path).root;
+
+  // Walk "a.b[2].c": segments are keys or [index].
+  if (!doc.root.is_object() && !doc.root.is_null())
+    throw UsageError("--set " + path + ": the document is not a mapping");
+  if (doc.root.is_null()) doc.root = json::object();
+  json* cur = &doc.root;
+  size_t i = 0;
+  std::string walked;
+  while (i < path.size()) {
+    if (path[i] == '[') {
+      const auto close = path.find(']', i);
+      if (close == std::string::npos) throw UsageError("--set " + path + ": unclosed [");
+      const std::string idx_text = path.substr(i + 1, close - i - 1);
+      size_t idx = 0;
+      auto [p, ec] = std::from_chars(idx_text.data(), idx_text.data() + idx_text.size(), idx);
+      if (ec != std::errc() || p != idx_text.data() + idx_text.size())
+        throw UsageError("--set " + path + ": bad index [" + idx_text + "]");
+      if (!cur->is_array() || idx >= cur->size())
+        throw UsageError("--set " + path + ": " + walked + " has no element [" + idx_text + "]");
+      walked = join_index(walked, idx);
+      cur = &(*cur)[idx];
+      i = close + 1;
+      if (i < path.size() && path[i] == '.') ++i;
+      continue;
+    }
+    size_t end = path.find_first_of(".[", i);
+    if (end == std::string::npos) end = path.size();
+    const std::string key = path.substr(i, end - i);
+    if (key.empty()) throw UsageError("--set " + path + ": empty key segment");
+    if (cur->is_null()) *cur = json::object();
+    if (!cur->is_object())
+      throw UsageError("--set " + path + ": " + (walked.empty() ? "the root" : walked) +
+                       " is not a mapping");
+    walked = join_key(walked, key);
+    cur = &(*cur)[key];
+    i = end;
+    if (i < path.size() && path[i] == '.') ++i;
+  }
+  *cur = std::move(value);
+  for (auto it = doc.locator.lines.begin(); it != doc.locator.lines.end();) {
+    if (path_within(it->first, walked))
+      it = doc.locator.lines.erase(it);
+    else
+      ++it;
+  }
+}
+
+std::string canonical_json(const nlohmann::json& value) {
+  // nlohmann::json objects are std::map-backed: dump() is already key-sorted.
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::strict);
+}
+
+}  // namespace rn50::runner
