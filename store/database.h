@@ -25,11 +25,14 @@ class Database {
   const std::string& path() const { return path_; }
   int schema_version() const;
   static int current_schema_version();
+  // user_version before open() migrated (0 for a database it just created).
+  int version_found_on_open() const { return version_found_; }
 
  private:
   Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   sqlite3* db_;
   std::string path_;
+  int version_found_ = 0;
 };
 
 }  // namespace rn50::store

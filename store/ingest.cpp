@@ -1,0 +1,369 @@
+#include "store/ingest.h"
+
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <map>
+#include <set>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/error.h"
+#include "store/sqlite_util.h"
+
+namespace rn50::store {
+
+namespace {
+
+struct DiagRow {
+  std::string origin;
+  core::Diagnostic d;
+};
+
+int64_t experiment_id(sqlite3* db, const std::string& name) {
+  if (name.empty()) throw core::UsageError("experiment name must not be empty");
+  Statement ins(db, "INSERT INTO experiments(name) VALUES (?) ON CONFLICT(name) DO NOTHING");
+  ins.bind(1, name).run();
+  Statement sel(db, "SELECT id FROM experiments WHERE name = ?");
+  sel.bind(1, name);
+  if (!sel.step()) throw core::Error("experiment '" + name + "' vanished during ingest");
+  return sel.col_int(0);
+}
+
+// Interns metric names: the metrics table stores a small integer per row instead of the text.
+class KeyInterner {
+ public:
+  explicit KeyInterner(sqlite3* db)
+      : db_(db), insert_(db, "INSERT INTO metric_keys(name) VALUES (?) RETURNING id") {
+    Statement all(db, "SELECT id, name FROM metric_keys");
+    while (all.step()) ids_.emplace(all.col_text(1), all.col_int(0));
+  }
+  int64_t id(std::string_view name) {
+    if (auto it = ids_.find(name); it != ids_.end()) return it->second;
+    insert_.bind(1, name);
+    if (!insert_.step()) throw_sqlite(db_, "interning metric key");
+    const int64_t id = insert_.col_int(0);
+    insert_.reset();
+    ids_.emplace(std::string(name), id);
+    return id;
+  }
+
+ private:
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  sqlite3* db_;
+  Statement insert_;
+  std::unordered_map<std::string, int64_t, Hash, std::equal_to<>> ids_;
+};
+
+class RunWriter {
+ public:
+  RunWriter(sqlite3* db, int64_t experiment_id, int64_t file_id, const IngestOptions& opt,
+            std::vector<DiagRow>& diags)
+      : db_(db),
+        experiment_id_(experiment_id),
+        file_id_(file_id),
+        opt_(opt),
+        diags_(diags),
+        keys_(db),
+        run_(db, R"sql(
+          INSERT INTO runs(experiment_id, source_file_id, run_key, name, source_format, status,
+            start_time, end_time, world_size, nodes, precision, batch_per_device, global_batch,
+            epochs_planned, epochs_completed, best_top1, best_top1_epoch, best_top5, last_top1,
+            summary_top1, summary_top5, total_ips, total_ips_definition, compute_ips,
+            compute_ips_definition, summary_total_ips, summary_compute_ips, target_top1,
+            time_to_target_s, target_epoch, wall_time_s, step_time_p50, step_time_p90,
+            step_time_p99)
+          VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+          RETURNING id)sql"),
+        fact_(db, "INSERT INTO facts(run_id, field, source, detail) VALUES (?,?,?,?)"),
+        param_(db,
+               "INSERT INTO params(run_id, key, value, source) VALUES (?,?,?,?) "
+               "ON CONFLICT(run_id, key) DO UPDATE SET value = excluded.value, "
+               "source = excluded.source"),
+        tag_(db,
+             "INSERT INTO tags(run_id, key, value) VALUES (?,?,?) "
+             "ON CONFLICT(run_id, key) DO UPDATE SET value = excluded.value"),
+        epoch_(db,
+               "INSERT INTO epochs(run_id, epoch, train_loss, top1, top5, lr, total_ips, "
+               "compute_ips, time) VALUES (?,?,?,?,?,?,?,?,?) "
+               "ON CONFLICT(run_id, epoch) DO UPDATE SET train_loss = excluded.train_loss, "
+               "top1 = excluded.top1, top5 = excluded.top5, lr = excluded.lr, "
+               "total_ips = excluded.total_ips, compute_ips = excluded.compute_ips, "
+               "time = excluded.time"),
+        metric_(db,
+                "INSERT INTO metrics(run_id, key_id, level, seq, epoch, step, time, value) "
+                "VALUES (?,?,?,?,?,?,?,?)"),
+        event_(db,
+               "INSERT INTO events(run_id, seq, key, time, epoch, value_json, metadata_json) "
+               "VALUES (?,?,?,?,?,?,?)") {}
+
+  int64_t write(const core::RunRecord& r, const std::string& default_name, IngestResult& res) {
+    run_label_ = "run '" + (r.run_key.empty() ? default_name : r.run_key) + "'";
+    section_ = "run row";
+    const int64_t id = insert_run(r, default_name);
+    write_facts(id, r);
+    section_ = "params";
+    for (const auto& p : r.params)
+      param_.bind(1, id)
+          .bind_static(2, p.key)
+          .bind_static(3, p.value)
+          .bind_static(4, core::to_string(p.source))
+          .run();
+    section_ = "tags";
+    for (const auto& [k, v] : r.tags) tag_.bind(1, id).bind_static(2, k).bind_static(3, v).run();
+    for (const auto& [k, v] : opt_.tags) tag_.bind(1, id).bind_static(2, k).bind_static(3, v).run();
+    section_ = "epochs";
+    res.epoch_rows += write_epochs(id, r);
+    section_ = "metrics";
+    res.metric_rows += write_metrics(id, r);
+    section_ = "events";
+    for (size_t i = 0; i < r.events.size(); ++i) {
+      const auto& e = r.events[i];
+      event_.bind(1, id)
+          .bind(2, static_cast<int64_t>(i))
+          .bind_static(3, e.key)
+          .bind(4, e.time)
+          .bind(5, e.epoch)
+          .bind_static(6, e.value_json.empty() ? std::string_view("null") : e.value_json)
+          .bind_static(7, e.metadata_json.empty() ? std::string_view("{}") : e.metadata_json)
+          .run();
+    }
+    return id;
+  }
+
+  std::string where() const { return run_label_ + ": " + section_; }
+
+ private:
+  int64_t insert_run(const core::RunRecord& r, const std::string& name) {
+    const core::Derived& d = r.derived;
+    run_.bind(1, experiment_id_)
+        .bind(2, file_id_)
+        .bind_static(3, r.run_key)
+        .bind(4, name)
+        .bind_static(5, r.source_format)
+        .bind(6, core::to_string(r.status))
+        .bind(7, r.start_time)
+        .bind(8, r.end_time)
+        .bind(9, r.world_size.value)
+        .bind(10, r.nodes.value)
+        .bind(11, r.precision.value)
+        .bind(12, r.batch_per_device.value)
+        .bind(13, r.global_batch.value)
+        .bind(14, r.epochs_planned.value)
+        .bind(15, r.epochs_completed)
+        .bind(16, d.best_top1)
+        .bind(17, d.best_top1_epoch)
+        .bind(18, d.best_top5)
+        .bind(19, d.last_top1)
+        .bind(20, d.summary_top1)
+        .bind(21, d.summary_top5)
+        .bind(22, d.total_ips)
+        .bind_static(23, d.total_ips_definition)
+        .bind(24, d.compute_ips)
+        .bind_static(25, d.compute_ips_definition)
+        .bind(26, d.summary_total_ips)
+        .bind(27, d.summary_compute_ips)
+        .bind(28, d.target_top1)
+        .bind(29, d.time_to_target_s)
+        .bind(30, d.target_epoch)
+        .bind(31, d.wall_time_s)
+        .bind(32, d.step_time_p50)
+        .bind(33, d.step_time_p90)
+        .bind(34, d.step_time_p99);
+    if (!run_.step()) throw_sqlite(db_, "inserting run");
+    const int64_t id = run_.col_int(0);
+    run_.reset();
+    return id;
+  }
+
+  void fact(int64_t id, std::string_view field, core::Source s, const std::string& detail) {
+    fact_.bind(1, id)
+        .bind_static(2, field)
+        .bind(3, core::to_string(s))
+        .bind_static(4, detail)
+        .run();
+  }
+
+  template <class T>
+  void fact(int64_t id, std::string_view field, const core::Fact<T>& f) {
+    if (f.known()) fact(id, field, f.source, f.detail);
+  }
+
+  // Provenance of every fact a user might question: the log, certain arithmetic, or --set.
+  void write_facts(int64_t id, const core::RunRecord& r) {
+    section_ = "facts";
+    fact(id, "world_size", r.world_size);
+    fact(id, "nodes", r.nodes);
+    fact(id, "batch_per_device", r.batch_per_device);
+    fact(id, "global_batch", r.global_batch);
+    fact(id, "epochs_planned", r.epochs_planned);
+    fact(id, "precision", r.precision);
+    const core::Derived& d = r.derived;
+    if (d.total_ips) fact(id, "total_ips", core::Source::kInferred, d.total_ips_definition);
+    if (d.compute_ips) fact(id, "compute_ips", core::Source::kInferred, d.compute_ips_definition);
+    static const std::string kSummary = "the log's own summary record";
+    if (d.summary_total_ips) fact(id, "summary_total_ips", core::Source::kLog, kSummary);
+    if (d.summary_compute_ips) fact(id, "summary_compute_ips", core::Source::kLog, kSummary);
+  }
+
+  int64_t write_epochs(int64_t id, const core::RunRecord& r) {
+    std::set<int64_t> seen;
+    for (const auto& e : r.epochs) {
+      if (!seen.insert(e.epoch).second)
+        diags_.push_back({"ingest",
+                          {core::Severity::kWarning, 0,
+                           run_label_ + ": epoch " + std::to_string(e.epoch) +
+                               " has two records; the later one is stored"}});
+      epoch_.bind(1, id)
+          .bind(2, e.epoch)
+          .bind(3, e.train_loss)
+          .bind(4, e.top1)
+          .bind(5, e.top5)
+          .bind(6, e.lr)
+          .bind(7, e.total_ips)
+          .bind(8, e.compute_ips)
+          .bind(9, e.time)
+          .run();
+    }
+    return static_cast<int64_t>(seen.size());
+  }
+
+  // Rows go in primary-key order (key_id, level, seq) so the WITHOUT ROWID b-tree only appends.
+  int64_t write_metrics(int64_t id, const core::RunRecord& r) {
+    std::map<std::pair<int64_t, std::string_view>, std::vector<uint32_t>> series;
+    std::vector<uint32_t>* last = nullptr;
+    std::string_view last_key, last_level;
+    for (uint32_t i = 0; i < r.metrics.size(); ++i) {
+      const core::MetricPoint& m = r.metrics[i];
+      if (!last || m.key != last_key || m.level != last_level) {
+        last = &series[{keys_.id(m.key), m.level}];
+        last_key = m.key;
+        last_level = m.level;
+      }
+      last->push_back(i);
+    }
+    sqlite3_stmt* st = metric_.raw();
+    for (const auto& [k, idx] : series) {
+      int64_t seq = 0;
+      for (uint32_t i : idx) {
+        const core::MetricPoint& m = r.metrics[i];
+        sqlite3_bind_int64(st, 1, id);
+        sqlite3_bind_int64(st, 2, k.first);
+        sqlite3_bind_text(st, 3, k.second.data(), static_cast<int>(k.second.size()), SQLITE_STATIC);
+        sqlite3_bind_int64(st, 4, seq++);
+        bind_opt(st, 5, m.epoch);
+        if (m.step)
+          sqlite3_bind_int64(st, 6, *m.step);
+        else
+          sqlite3_bind_null(st, 6);
+        bind_opt(st, 7, m.time);
+        bind_opt(st, 8, std::optional<double>(m.value));
+        if (sqlite3_step(st) != SQLITE_DONE) {
+          std::string msg = sqlite3_errmsg(db_);
+          sqlite3_reset(st);
+          throw core::Error("metric '" + m.key + "' level '" + m.level + "': " + msg);
+        }
+        sqlite3_reset(st);
+      }
+    }
+    return static_cast<int64_t>(r.metrics.size());
+  }
+
+  static void bind_opt(sqlite3_stmt* st, int i, const std::optional<double>& v) {
+    // SQLite has no NaN: a NaN (diverged loss) is stored as NULL.
+    if (v && *v == *v)
+      sqlite3_bind_double(st, i, *v);
+    else
+      sqlite3_bind_null(st, i);
+  }
+
+  sqlite3* db_;
+  int64_t experiment_id_, file_id_;
+  const IngestOptions& opt_;
+  std::vector<DiagRow>& diags_;
+  KeyInterner keys_;
+  Statement run_, fact_, param_, tag_, epoch_, metric_, event_;
+  std::string run_label_, section_;
+};
+
+std::string default_run_name(const std::string& path, const core::RunRecord& r) {
+  if (!r.name.empty()) return r.name;
+  std::string base = std::filesystem::path(path).filename().string();
+  if (base.empty()) base = path;
+  return r.run_key.empty() ? base : base + "#" + r.run_key;
+}
+
+}  // namespace
+
+IngestResult ingest_parsed(Database& db, const SourceFileInfo& file, const core::ParsedFile& parsed,
+                           const IngestOptions& opt) {
+  sqlite3* h = db.raw();
+  IngestResult res;
+  std::string where = "source file";
+  try {
+    Transaction tx(h);
+    Statement ins(h,
+                  "INSERT INTO source_files(sha256, path, abs_path, size_bytes, format, "
+                  "parser_version) VALUES (?,?,?,?,?,?) ON CONFLICT(sha256) DO NOTHING "
+                  "RETURNING id");
+    ins.bind(1, file.sha256)
+        .bind(2, file.path)
+        .bind(3, std::filesystem::absolute(file.path).lexically_normal().string())
+        .bind(4, file.size_bytes)
+        .bind(5, parsed.format)
+        .bind(6, parsed.parser_version);
+    if (!ins.step()) {
+      res.already_ingested = true;
+      return res;  // nothing was written; the transaction ends with the destructor
+    }
+    const int64_t file_id = ins.col_int(0);
+    ins.reset();
+    where = "experiment";
+    const int64_t exp_id = experiment_id(h, opt.experiment);
+
+    std::vector<DiagRow> diags;
+    diags.reserve(parsed.diagnostics.size());
+    for (const auto& d : parsed.diagnostics) diags.push_back({"parser", d});
+    {
+      RunWriter writer(h, exp_id, file_id, opt, diags);
+      for (const auto& r : parsed.runs) {
+        where = "run '" + r.run_key + "'";
+        try {
+          res.run_ids.push_back(writer.write(r, default_run_name(file.path, r), res));
+        } catch (const core::Error& e) {
+          where = writer.where();
+          throw;
+        }
+      }
+    }
+    where = "diagnostics";
+    Statement diag(h,
+                   "INSERT INTO ingest_diagnostics(source_file_id, origin, severity, line, "
+                   "message) VALUES (?,?,?,?,?)");
+    for (const auto& d : diags)
+      diag.bind(1, file_id)
+          .bind(2, d.origin)
+          .bind(3, core::to_string(d.d.severity))
+          .bind(4, d.d.line)
+          .bind(5, d.d.message)
+          .run();
+    res.diagnostics = static_cast<int64_t>(diags.size());
+    tx.commit();
+  } catch (const core::UsageError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw core::Error(file.path + ": not stored (database unchanged): " + where + ": " + e.what());
+  }
+  return res;
+}
+
+bool is_ingested(Database& db, const std::string& sha256) {
+  Statement st(db.raw(), "SELECT 1 FROM source_files WHERE sha256 = ?");
+  st.bind(1, sha256);
+  return st.step();
+}
+
+}  // namespace rn50::store
