@@ -1,0 +1,110 @@
+#include "parsers/mlperf_system.h"
+
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "core/file_util.h"
+#include "parsers/text_lines.h"
+
+namespace rn50::parsers {
+
+namespace {
+
+// Submitters write counts as strings ("16") and sometimes as numbers; placeholders ("TODO", "")
+// are not counts.
+std::optional<int64_t> count_field(const nlohmann::json& j, const char* key,
+                                   const std::string& file, std::vector<std::string>& warnings) {
+  auto it = j.find(key);
+  if (it == j.end()) return std::nullopt;
+  if (it->is_number_integer() && it->get<int64_t>() > 0) return it->get<int64_t>();
+  if (it->is_string()) {
+    const std::string s = it->get<std::string>();
+    if (auto n = parse_int(trim(s)); n && *n > 0) return n;
+  }
+  warnings.push_back(file + ": " + key + ": expected a positive integer, got " + it->dump());
+  return std::nullopt;
+}
+
+std::string text_field(const nlohmann::json& j, const char* key) {
+  auto it = j.find(key);
+  if (it == j.end()) return {};
+  return it->is_string() ? it->get<std::string>() : it->dump();
+}
+
+}  // namespace
+
+MlperfSystem parse_mlperf_system(std::string_view json_text, const std::string& file_name) {
+  nlohmann::json j;
+  try {
+    // System files are UTF-8 by convention; tolerate latin-1 ones instead of failing.
+    j = nlohmann::json::parse(to_utf8_text(json_text));
+  } catch (const nlohmann::json::parse_error& e) {
+    throw core::Error(file_name + ": not valid JSON: " + e.what());
+  }
+  if (!j.is_object()) throw core::Error(file_name + ": expected a JSON object");
+  MlperfSystem s;
+  s.file_name = file_name;
+  s.system_name = text_field(j, "system_name");
+  s.submitter = text_field(j, "submitter");
+  s.framework = text_field(j, "framework");
+  s.accelerator_model_name = text_field(j, "accelerator_model_name");
+  s.number_of_nodes = count_field(j, "number_of_nodes", file_name, s.warnings);
+  s.accelerators_per_node = count_field(j, "accelerators_per_node", file_name, s.warnings);
+  return s;
+}
+
+MlperfSystem read_mlperf_system(const std::filesystem::path& path) {
+  return parse_mlperf_system(core::read_file(path), path.filename().string());
+}
+
+std::optional<MlperfSystem> find_mlperf_system(const std::filesystem::path& result_path) {
+  std::error_code ec;
+  const auto dir =
+      result_path.has_parent_path() ? result_path.parent_path() : std::filesystem::path(".");
+  std::optional<std::filesystem::path> found;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (!entry.is_regular_file(ec) || !name.starts_with("system_") || !name.ends_with(".json"))
+      continue;
+    if (found) return std::nullopt;  // ambiguous
+    found = entry.path();
+  }
+  if (ec || !found) return std::nullopt;
+  try {
+    return read_mlperf_system(*found);
+  } catch (const core::Error& e) {
+    MlperfSystem bad;
+    bad.file_name = found->filename().string();
+    bad.parsed = false;
+    bad.warnings.push_back(e.what());
+    return bad;
+  }
+}
+
+void apply_mlperf_system(core::RunRecord& run, const MlperfSystem& sys,
+                         const std::string& file_name) {
+  using core::Source;
+  if (!sys.parsed) return;
+  if (sys.number_of_nodes && run.nodes.source != Source::kUser)
+    run.nodes.set(*sys.number_of_nodes, Source::kInferred, file_name + ": number_of_nodes");
+  if (sys.number_of_nodes && sys.accelerators_per_node && run.world_size.source != Source::kUser)
+    run.world_size.set(*sys.number_of_nodes * *sys.accelerators_per_node, Source::kInferred,
+                       file_name + ": number_of_nodes x accelerators_per_node");
+  if (run.global_batch.known() && run.world_size.known() && !run.batch_per_device.known() &&
+      *run.world_size.value > 0 && *run.global_batch.value % *run.world_size.value == 0)
+    run.batch_per_device.set(*run.global_batch.value / *run.world_size.value, Source::kInferred,
+                             "global_batch / world_size (" + file_name + ")");
+  auto param = [&](const char* key, const std::string& value) {
+    if (!value.empty()) run.set_param(std::string("system.") + key, value, Source::kInferred);
+  };
+  param("file", file_name);
+  param("system_name", sys.system_name);
+  param("submitter", sys.submitter);
+  param("framework", sys.framework);
+  param("accelerator_model_name", sys.accelerator_model_name);
+  if (sys.number_of_nodes) param("number_of_nodes", std::to_string(*sys.number_of_nodes));
+  if (sys.accelerators_per_node)
+    param("accelerators_per_node", std::to_string(*sys.accelerators_per_node));
+}
+
+}  // namespace rn50::parsers
