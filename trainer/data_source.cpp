@@ -1,9 +1,11 @@
 // make_batch_source: checks the options once, then picks the backend.
+#include <filesystem>
 #include <string>
 
 #include "core/error.h"
 #include "trainer/batch_source.h"
-#include "trainer/data_sampler.h"
+#include "trainer/data_datasets.h"
+#include "trainer/data_image_source.h"
 #include "trainer/data_synthetic.h"
 
 namespace rn50::trainer {
@@ -45,7 +47,12 @@ std::unique_ptr<BatchSource> make_batch_source(const DataOptions& opt) {
     check_not_empty(opt, opt.synthetic_images);
     return data::make_synthetic_source(opt);
   }
-  throw core::UsageError("data backend '" + opt.backend + "' is not available yet");
+  if (!std::filesystem::is_directory(opt.root))
+    throw core::UsageError("data folder " + opt.root + " does not exist");
+  auto index = opt.backend == "folder" ? data::scan_image_folder(opt.root, opt.train)
+                                       : data::read_image_list(opt.root, opt.train);
+  check_not_empty(opt, static_cast<int64_t>(index.paths.size()));
+  return data::make_image_source(opt, std::move(index));
 }
 
 }  // namespace rn50::trainer
