@@ -326,6 +326,12 @@ class StdoutScanner {
     }
     if (auto num = ngc::parse_number(v)) {
       assembler_.metric(key, *num);  // the assembler counts nan/inf
+      // A unit is one token (img/s, %, None); more text means a cut or garbled line.
+      const std::string_view unit =
+          sp == std::string_view::npos ? std::string_view() : trim(region.substr(sp + 1));
+      if (unit.find(' ') != std::string_view::npos)
+        warn(line_no, "malformed DLL line: unexpected text after '" + std::string(key) +
+                          "' value: '" + std::string(unit.substr(0, 40)) + "'");
       return;
     }
     if (v == "None" || v == "True" || v == "False") return;
