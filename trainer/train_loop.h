@@ -4,10 +4,9 @@
 #pragma once
 
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "core/train_config.h"
 #include "trainer/distributed.h"
@@ -16,13 +15,13 @@ namespace rn50::trainer {
 
 // A snapshot for progress display, taken after every training step (rank 0 only).
 struct ProgressInfo {
-  std::string phase;            // "train" | "eval"
+  std::string phase;  // "train" | "eval"
   int64_t epoch = 0, epochs = 0;
   int64_t step = 0, steps = 0;  // 1-based step inside the epoch, steps in this epoch
   double images_per_s = 0;      // global, recent window
   double loss = 0, lr = 0;
-  double elapsed_s = 0;         // since the first training step
-  double eta_s = -1;            // whole run; -1 when unknown yet
+  double elapsed_s = 0;  // since the first training step
+  double eta_s = -1;     // whole run; -1 when unknown yet
 };
 
 struct TrainHooks {
@@ -41,10 +40,10 @@ struct TrainResult {
   int64_t epochs_completed = 0;
   double acc1_best = 0, acc5_best = 0;  // percent; 0 when never evaluated
   std::optional<double> time_to_target_s;
-  double training_time_s = 0;  // first training step -> end
-  double total_ips = 0, compute_ips = 0;  // steady window (after skip_steps), global
+  double training_time_s = 0;                          // first training step -> end
+  double total_ips = 0, compute_ips = 0;               // steady window (after skip_steps), global
   std::string log_path, report_path, checkpoint_path;  // empty on ranks != 0 (not written)
-  nlohmann::json report;  // the report JSON (rank 0)
+  nlohmann::json report;                               // the report JSON (rank 0)
 };
 
 // Throws core::UsageError for configuration problems found late (missing data folder, a
