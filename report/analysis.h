@@ -1,0 +1,58 @@
+// The analysis: pure functions from loaded runs to a Report (tables, header, warnings, plots).
+// No SQL and no I/O here; write_report.h does the loading and writing.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "report/report_model.h"
+#include "store/queries.h"
+
+namespace rn50::report {
+
+struct AnalysisOptions {
+  double target_top1 = 75.9;    // percent
+  double scaling_factor = 1.0;  // MLPerf scaling.json factor applied to olympic means
+  std::string scaling_source;   // where the factor came from (named in the table)
+  std::string title = "ResNet-50 benchmark report";
+  std::string selection;   // human description of the filter, e.g. "experiment = airank"
+  size_t max_curves = 12;  // more runs than this: curves are drawn per group (mean)
+};
+
+// Key that defines "comparable" runs: speedups and medians never cross these.
+struct ConfigKey {
+  std::string precision;         // "?" when unknown
+  std::optional<int64_t> batch;  // per device
+  std::optional<int64_t> nodes;
+  int64_t devices = 0;
+  auto operator<=>(const ConfigKey&) const = default;
+};
+std::string describe(const ConfigKey& k, bool with_nodes);
+
+Report build_report(const std::vector<store::StoredRun>& runs, const AnalysisOptions& opt);
+
+// Each table appends to `warnings` what makes its own numbers non-comparable.
+Table summary_table(const std::vector<store::StoredRun>& runs, const AnalysisOptions& opt,
+                    std::vector<std::string>& warnings);
+Table scaling_table(const std::vector<store::StoredRun>& runs, const AnalysisOptions& opt,
+                    std::vector<std::string>& warnings);
+Table time_to_train_table(const std::vector<store::StoredRun>& runs, const AnalysisOptions& opt,
+                          std::vector<std::string>& warnings);
+Table accuracy_table(const std::vector<store::StoredRun>& runs, const AnalysisOptions& opt,
+                     std::vector<std::string>& warnings);
+Table runs_detail_table(const std::vector<store::StoredRun>& runs, const AnalysisOptions& opt);
+
+std::vector<std::pair<std::string, std::string>> report_header(
+    const std::vector<store::StoredRun>& runs, const AnalysisOptions& opt);
+// Warnings about the selection as a whole (unfinished runs, differing batch sizes, ...).
+std::vector<std::string> selection_warnings(const std::vector<store::StoredRun>& runs);
+
+std::vector<Plot> build_plots(const std::vector<store::StoredRun>& runs,
+                              const AnalysisOptions& opt);
+
+// "#1, #2, #5" (or "12 runs" when there are many).
+std::string id_list(const std::vector<const store::StoredRun*>& runs, size_t max_ids = 6);
+
+}  // namespace rn50::report

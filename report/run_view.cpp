@@ -1,0 +1,109 @@
+#include "report/run_view.h"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+namespace rn50::report {
+
+std::optional<int64_t> devices(const StoredRun& r) { return r.run.world_size.value; }
+
+std::string tag_value(const StoredRun& r, const std::string& key) {
+  for (const auto& [k, v] : r.run.tags)
+    if (k == key) return v;
+  return {};
+}
+
+std::string role(const StoredRun& r) { return tag_value(r, "role"); }
+
+std::string param_value(const StoredRun& r, const std::string& key) {
+  const auto* p = r.run.find_param(key);
+  return p ? p->value : std::string();
+}
+
+std::string precision_label(const StoredRun& r) {
+  return r.run.precision.value ? *r.run.precision.value : std::string("?");
+}
+
+std::string run_label(const StoredRun& r) { return "#" + std::to_string(r.id) + " " + r.run.name; }
+
+std::optional<double> best_top1(const StoredRun& r) {
+  if (r.run.derived.best_top1) return r.run.derived.best_top1;
+  std::optional<double> best;
+  for (const auto& e : r.run.epochs)
+    if (e.top1 && std::isfinite(*e.top1) && (!best || *e.top1 > *best)) best = e.top1;
+  if (!best && r.run.derived.summary_top1) best = r.run.derived.summary_top1;
+  return best;
+}
+
+std::optional<double> best_top5(const StoredRun& r) {
+  if (r.run.derived.best_top5) return r.run.derived.best_top5;
+  std::optional<double> best;
+  for (const auto& e : r.run.epochs)
+    if (e.top5 && std::isfinite(*e.top5) && (!best || *e.top5 > *best)) best = e.top5;
+  if (!best && r.run.derived.summary_top5) best = r.run.derived.summary_top5;
+  return best;
+}
+
+bool has_evaluations(const StoredRun& r) { return best_top1(r).has_value(); }
+
+TargetReach target_reach(const StoredRun& r, double target) {
+  constexpr double kEps = 1e-9;
+  TargetReach t;
+  bool any_epoch_top1 = false;
+  std::vector<const core::EpochRecord*> sorted;
+  for (const auto& e : r.run.epochs) sorted.push_back(&e);
+  std::stable_sort(sorted.begin(), sorted.end(),
+                   [](auto* a, auto* b) { return a->epoch < b->epoch; });
+  for (const auto* e : sorted) {
+    if (!e->top1 || !std::isfinite(*e->top1)) continue;
+    any_epoch_top1 = true;
+    if (*e->top1 >= target - kEps) {
+      t.reached = true;
+      t.epoch = e->epoch;
+      if (e->time && r.run.start_time) t.time_s = *e->time - *r.run.start_time;
+      return t;
+    }
+  }
+  if (any_epoch_top1) return t;
+  // No epoch records loaded: fall back to what was derived at ingest, when the target matches.
+  const auto& d = r.run.derived;
+  if (d.target_top1 && std::fabs(*d.target_top1 - target) < kEps) {
+    t.reached = d.target_epoch.has_value() || d.time_to_target_s.has_value();
+    t.time_s = d.time_to_target_s;
+    t.epoch = d.target_epoch;
+    if (t.reached) return t;
+  }
+  if (auto b = best_top1(r)) t.reached = *b >= target - kEps;
+  return t;
+}
+
+std::optional<Ips> throughput(const StoredRun& r, IpsKind kind, IpsBasis prefer) {
+  const auto& d = r.run.derived;
+  const auto& window = kind == IpsKind::kTotal ? d.total_ips : d.compute_ips;
+  const auto& summary = kind == IpsKind::kTotal ? d.summary_total_ips : d.summary_compute_ips;
+  auto ok = [](const std::optional<double>& v) { return v && std::isfinite(*v) && *v > 0; };
+  const auto& first = prefer == IpsBasis::kWindow ? window : summary;
+  const auto& second = prefer == IpsBasis::kWindow ? summary : window;
+  const IpsBasis other = prefer == IpsBasis::kWindow ? IpsBasis::kSummary : IpsBasis::kWindow;
+  if (ok(first)) return Ips{*first, kind, prefer};
+  if (ok(second)) return Ips{*second, kind, other};
+  return std::nullopt;
+}
+
+std::string to_string(IpsKind k) { return k == IpsKind::kTotal ? "total" : "compute"; }
+std::string to_string(IpsBasis b) { return b == IpsBasis::kSummary ? "log summary" : "window"; }
+
+std::string system_label(const StoredRun& r) {
+  for (const char* key : {"system.system_name", "system.name", "submission_platform"}) {
+    std::string v = param_value(r, key);
+    if (!v.empty()) return v;
+  }
+  const std::filesystem::path p(r.source_path);
+  if (p.has_parent_path()) return p.parent_path().filename().string();
+  return r.source_path;
+}
+
+bool is_mlperf(const StoredRun& r) { return r.run.source_format == "mlperf"; }
+
+}  // namespace rn50::report

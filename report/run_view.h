@@ -1,0 +1,57 @@
+// Read-only questions the analysis asks of one stored run, answered the same way for every
+// origin (built-in trainer, NGC, pytorch/examples, MLPerf, Enflame).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "store/queries.h"
+
+namespace rn50::report {
+
+using store::StoredRun;
+
+std::optional<int64_t> devices(const StoredRun& r);
+std::string tag_value(const StoredRun& r, const std::string& key);  // "" when absent
+std::string role(const StoredRun& r);                               // tag role=...
+std::string param_value(const StoredRun& r, const std::string& key);
+std::string precision_label(const StoredRun& r);  // "amp", ... or "?" when unknown
+std::string run_label(const StoredRun& r);        // "#12 name"
+
+// Best top-1 / top-5 (percent): the derived value, else the maximum over epoch records.
+std::optional<double> best_top1(const StoredRun& r);
+std::optional<double> best_top5(const StoredRun& r);
+bool has_evaluations(const StoredRun& r);
+
+// Time to `target` top-1 recomputed for the report's target from the epoch records when they
+// are loaded (the stored value was derived with the ingest's target).
+struct TargetReach {
+  bool reached = false;
+  std::optional<double> time_s;  // first step -> first evaluation >= target
+  std::optional<int64_t> epoch;  // epoch of that evaluation, as the log numbers it
+};
+TargetReach target_reach(const StoredRun& r, double target);
+
+// Throughput values with the basis they rest on.
+enum class IpsKind { kTotal, kCompute };
+enum class IpsBasis { kSummary, kWindow };
+struct Ips {
+  double value = 0;
+  IpsKind kind = IpsKind::kTotal;
+  IpsBasis basis = IpsBasis::kWindow;
+};
+// `prefer` decides which basis wins when both are known; the other is the fallback.
+std::optional<Ips> throughput(const StoredRun& r, IpsKind kind, IpsBasis prefer);
+std::string to_string(IpsKind k);
+std::string to_string(IpsBasis b);
+
+// Which set of repeats a run belongs to for MLPerf-style scoring: the system it ran on
+// (params system.system_name / submission_platform) else the folder its log came from.
+std::string system_label(const StoredRun& r);
+
+// MLPerf score input: wall time for MLPerf logs (run_start -> run_stop, the official score),
+// time to target for every other origin (their end record is not at the target).
+bool is_mlperf(const StoredRun& r);
+
+}  // namespace rn50::report

@@ -1,0 +1,46 @@
+// One chart type covers every plot of the report: x (linear, log2 or categories) against a
+// linear y, with lines and/or markers per series, optional error bars, horizontal reference
+// lines and a legend outside the plot area (so it never hides data).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace rn50::report {
+
+enum class XAxis { kLinear, kLog2, kCategory };
+
+struct ChartSeries {
+  std::string label;
+  std::vector<std::pair<double, double>> points;              // (x, y); category x = index
+  std::vector<std::optional<std::pair<double, double>>> err;  // per point (y_lo, y_hi), or empty
+  bool line = true;
+  bool markers = true;
+  bool dashed = false;
+  std::string color;  // empty = next palette colour
+};
+
+struct ChartHLine {
+  double y = 0;
+  std::string label;
+};
+
+struct ChartSpec {
+  std::string title, x_label, y_label;
+  XAxis x_axis = XAxis::kLinear;
+  std::vector<std::string> categories;  // labels for XAxis::kCategory
+  std::vector<ChartSeries> series;
+  std::vector<ChartHLine> hlines;
+  bool y_from_zero = false;
+  std::string footnote;  // one line under the x label (e.g. "12 more runs not drawn")
+  double width = 760, height = 440;
+};
+
+// Deterministic SVG text. Requires at least one point in some series.
+std::string render_chart(const ChartSpec& spec);
+
+const std::vector<std::string>& palette();
+
+}  // namespace rn50::report

@@ -1,0 +1,146 @@
+// Scaling table, DLPerf style (docs/report.md "Scaling").
+#include <map>
+#include <set>
+
+#include "report/analysis.h"
+#include "report/run_view.h"
+#include "report/stats.h"
+#include "report/text_format.h"
+
+namespace rn50::report {
+
+std::string describe(const ConfigKey& k, bool with_nodes) {
+  std::string s = k.precision + ", batch " + (k.batch ? std::to_string(*k.batch) : "?") +
+                  "/device, " + std::to_string(k.devices) +
+                  (k.devices == 1 ? " device" : " devices");
+  if (with_nodes && k.nodes)
+    s += " on " + std::to_string(*k.nodes) + (*k.nodes == 1 ? " node" : " nodes");
+  return s;
+}
+
+std::string id_list(const std::vector<const StoredRun*>& runs, size_t max_ids) {
+  if (runs.size() > max_ids) return std::to_string(runs.size()) + " runs";
+  std::string s;
+  for (const auto* r : runs) {
+    if (!s.empty()) s += ", ";
+    s += '#';
+    s += std::to_string(r->id);
+  }
+  return s;
+}
+
+Table scaling_table(const std::vector<StoredRun>& all, const AnalysisOptions& opt,
+                    std::vector<std::string>& warnings) {
+  Table t;
+  t.id = "scaling";
+  t.title = "Scaling (DLPerf style)";
+  t.description =
+      "Runs grouped by precision, batch per device, nodes and devices. Throughput is total_ips "
+      "(with data loading): our steady-window value, else the log's Summary value (basis "
+      "column). Median over the runs of a group (n, min-max); speedup = median_N / median_1 "
+      "with the 1-device group of the same precision and batch per device; efficiency = "
+      "speedup / devices. Runs tagged role=accuracy are left out.";
+  t.columns = {"Precision",    "Batch/device",  "Nodes",   "Devices/node", "Devices", "n",
+               "Median img/s", "Min-max img/s", "Speedup", "Efficiency",   "Basis",   "Runs"};
+  std::map<ConfigKey, std::vector<const StoredRun*>> groups;
+  std::vector<const StoredRun*> no_devices, no_ips;
+  for (const auto& r : all) {
+    if (role(r) == "accuracy") continue;
+    auto d = devices(r);
+    if (!d) {
+      no_devices.push_back(&r);
+      continue;
+    }
+    if (!throughput(r, IpsKind::kTotal, IpsBasis::kWindow)) {
+      no_ips.push_back(&r);
+      continue;
+    }
+    groups[ConfigKey{precision_label(r), r.run.batch_per_device.value, r.run.nodes.value, *d}]
+        .push_back(&r);
+  }
+  if (!no_devices.empty())
+    t.notes.push_back("Not in this table (device count unknown): " + id_list(no_devices) + ".");
+  if (!no_ips.empty())
+    t.notes.push_back("Not in this table (no throughput: batch size or timing unknown): " +
+                      id_list(no_ips) + ".");
+  if (groups.empty()) {
+    t.empty_reason = "No run has both a known device count and a throughput value.";
+    return t;
+  }
+
+  // Baseline per (precision, batch): the 1-device group (any node count; it is 1 node).
+  std::map<std::pair<std::string, std::optional<int64_t>>, double> baseline;
+  std::map<ConfigKey, MedianStats> stats;
+  std::map<ConfigKey, std::set<IpsBasis>> bases;
+  std::set<std::string> definitions;
+  std::vector<std::string> small;
+  for (const auto& [k, runs] : groups) {
+    std::vector<double> v;
+    for (const auto* r : runs) {
+      auto ips = throughput(*r, IpsKind::kTotal, IpsBasis::kWindow);
+      v.push_back(ips->value);
+      bases[k].insert(ips->basis);
+      if (ips->basis == IpsBasis::kWindow && !r->run.derived.total_ips_definition.empty())
+        definitions.insert(r->run.derived.total_ips_definition);
+    }
+    stats[k] = *median_stats(v);
+    if (k.devices == 1) baseline.emplace(std::make_pair(k.precision, k.batch), stats[k].median);
+    if (runs.size() < 3)
+      small.push_back(describe(k, true) + " (n=" + std::to_string(runs.size()) + ")");
+  }
+  std::set<std::string> missing;
+  for (const auto& [k, runs] : groups) {
+    const auto& s = stats[k];
+    std::vector<Cell> row;
+    row.push_back(Cell::str(k.precision));
+    row.push_back(k.batch ? Cell::integer(*k.batch) : Cell::na());
+    row.push_back(k.nodes ? Cell::integer(*k.nodes) : Cell::na());
+    if (k.nodes && *k.nodes > 0 && k.devices % *k.nodes == 0)
+      row.push_back(Cell::integer(k.devices / *k.nodes));
+    else
+      row.push_back(Cell::na());
+    row.push_back(Cell::integer(k.devices));
+    row.push_back(Cell::integer(s.n));
+    row.push_back(Cell::num(s.median, 2));
+    row.push_back(Cell::str(fmt_fixed(s.min, 2) + " - " + fmt_fixed(s.max, 2)));
+    auto b = baseline.find({k.precision, k.batch});
+    std::optional<double> sp;
+    if (b != baseline.end()) sp = speedup(s.median, b->second);
+    if (sp) {
+      row.push_back(Cell::num(*sp, 2));
+      auto e = efficiency(*sp, k.devices);
+      row.push_back(e ? Cell::num(*e, 3) : Cell::na());
+    } else {
+      missing.insert(k.precision + ", batch " + (k.batch ? std::to_string(*k.batch) : "?") +
+                     "/device");
+      row.push_back(Cell::na("n/a (no 1-device baseline)"));
+      row.push_back(Cell::na("n/a (no 1-device baseline)"));
+    }
+    const auto& bs = bases[k];
+    row.push_back(Cell::str(bs.size() > 1 ? "mixed" : to_string(*bs.begin())));
+    row.push_back(Cell::str(id_list(runs)));
+    t.rows.push_back(std::move(row));
+    if (bs.size() > 1)
+      warnings.push_back("Scaling group " + describe(k, true) +
+                         " mixes steady-window and log-summary throughput values.");
+  }
+  for (const auto& m : missing)
+    t.notes.push_back("No speedup or efficiency for " + m +
+                      ": there is no 1-device run with that precision and batch per device.");
+  if (!small.empty()) {
+    std::string s;
+    for (const auto& x : small) s += (s.empty() ? "" : "; ") + x;
+    warnings.push_back("Medians over fewer than 3 runs (scaling): " + s + ".");
+  }
+  if (definitions.size() > 1) {
+    std::string s;
+    for (const auto& d : definitions) s += "\n  - " + d;
+    warnings.push_back(
+        "Runs in the scaling table measure throughput differently (total_ips "
+        "definitions):" +
+        s);
+  }
+  return t;
+}
+
+}  // namespace rn50::report

@@ -1,0 +1,204 @@
+// Time-to-train (MLPerf style) and accuracy (NGC style) tables (docs/report.md).
+#include <algorithm>
+#include <map>
+#include <tuple>
+
+#include "core/run_record.h"
+#include "report/analysis.h"
+#include "report/run_view.h"
+#include "report/stats.h"
+#include "report/text_format.h"
+
+namespace rn50::report {
+
+namespace {
+
+struct SetKey {
+  std::string experiment, system;
+  ConfigKey config;
+  auto operator<=>(const SetKey&) const = default;
+};
+
+}  // namespace
+
+Table time_to_train_table(const std::vector<StoredRun>& all, const AnalysisOptions& opt,
+                          std::vector<std::string>& warnings) {
+  Table t;
+  t.id = "time_to_train";
+  t.title = "Time to train (MLPerf style)";
+  const std::string target = fmt_fixed(opt.target_top1, 2);
+  t.description =
+      "Sets of repeated runs: same experiment, system (params system.system_name / "
+      "submission_platform, else the log's folder), precision, batch per device and devices. A "
+      "run converged when it finished (MLPerf: run_stop success) and an evaluation reached top-1 "
+      "≥ " +
+      target +
+      " %. Its score in minutes: run_start → run_stop for MLPerf logs (the official score), "
+      "first step → first evaluation ≥ target for other origins. Olympic mean: 5 runs, drop the "
+      "fastest and slowest; one non-converged run counts as the dropped slowest, more than one "
+      "gives no score" +
+      (opt.scaling_factor != 1.0
+           ? "; multiplied by the scaling factor " + fmt_shortest(opt.scaling_factor) + " (" +
+                 opt.scaling_source + ")"
+           : std::string()) +
+      ". Runs tagged role=accuracy or role=throughput are left out.";
+  t.columns = {"Set",          "Devices",   "Converged/total", "Olympic mean (min)",
+               "Median (min)", "Min (min)", "Max (min)",       "Epochs to target (median)",
+               "Per-run (min)"};
+  std::map<SetKey, std::vector<const StoredRun*>> sets;
+  std::vector<const StoredRun*> no_eval;
+  for (const auto& r : all) {
+    const std::string ro = role(r);
+    if (ro == "accuracy" || ro == "throughput") continue;
+    if (!has_evaluations(r)) {
+      no_eval.push_back(&r);
+      continue;
+    }
+    ConfigKey c{precision_label(r), r.run.batch_per_device.value, std::nullopt,
+                devices(r).value_or(0)};
+    sets[SetKey{r.experiment, system_label(r), c}].push_back(&r);
+  }
+  if (!no_eval.empty())
+    t.notes.push_back("Not in this table (no evaluation of top-1): " + id_list(no_eval) + ".");
+  if (sets.empty()) {
+    t.empty_reason = all.empty() ? "No runs selected."
+                                 : "No run has an evaluation (top-1), so no time to train exists.";
+    return t;
+  }
+  for (const auto& [key, runs] : sets) {
+    std::vector<double> scores, epochs;
+    int64_t failed = 0, untimed = 0;
+    std::vector<std::pair<double, std::string>> listing;  // per-run text, sorted by score
+    std::vector<std::string> failures;
+    for (const auto* r : runs) {
+      const auto reach = target_reach(*r, opt.target_top1);
+      const bool finished = r->run.status == core::RunStatus::kFinished;
+      std::optional<double> minutes;
+      if (is_mlperf(*r)) {
+        if (r->run.derived.wall_time_s) minutes = *r->run.derived.wall_time_s / 60.0;
+      } else if (reach.time_s) {
+        minutes = *reach.time_s / 60.0;
+      }
+      if (finished && reach.reached) {
+        if (!minutes) {
+          ++untimed;
+          continue;
+        }
+        scores.push_back(*minutes);
+        if (reach.epoch) epochs.push_back(static_cast<double>(*reach.epoch));
+        listing.emplace_back(*minutes, fmt_fixed(*minutes, 4));
+      } else {
+        ++failed;
+        std::string why =
+            !finished
+                ? std::string(core::to_string(r->run.status))
+                : "top-1 " + (best_top1(*r) ? fmt_fixed(*best_top1(*r), 2) : std::string("?")) +
+                      " < target";
+        std::string text = (minutes ? fmt_fixed(*minutes, 4) : std::string("-")) + " (#" +
+                           std::to_string(r->id) + " " + why + ")";
+        failures.push_back(text);
+      }
+    }
+    std::sort(listing.begin(), listing.end());
+    std::string per_run;
+    for (const auto& [m, s] : listing) per_run += (per_run.empty() ? "" : ", ") + s;
+    for (const auto& f : failures) per_run += (per_run.empty() ? "" : ", ") + f;
+    if (untimed)
+      t.notes.push_back(describe(key.config, false) + " (" + key.system +
+                        "): " + std::to_string(untimed) +
+                        " converged runs have no timestamps and cannot be scored.");
+
+    std::vector<Cell> row;
+    row.push_back(Cell::str(key.experiment + " / " + key.system + " (" + key.config.precision +
+                            ", batch " +
+                            (key.config.batch ? std::to_string(*key.config.batch) : "?") + ")"));
+    row.push_back(key.config.devices ? Cell::integer(key.config.devices) : Cell::na());
+    row.push_back(Cell::str(std::to_string(scores.size()) + "/" +
+                            std::to_string(scores.size() + failed + untimed)));
+    const auto ol = olympic_mean(scores, failed + untimed, 5, opt.scaling_factor);
+    row.push_back(ol.score ? Cell::num(*ol.score, 4) : Cell::na("no score: " + ol.reason));
+    if (auto m = median_stats(scores)) {
+      row.push_back(Cell::num(m->median, 4));
+      row.push_back(Cell::num(m->min, 4));
+      row.push_back(Cell::num(m->max, 4));
+    } else {
+      for (int i = 0; i < 3; ++i) row.push_back(Cell::na("n/a (no converged run)"));
+    }
+    auto e = median_stats(epochs);
+    row.push_back(e ? Cell::num(e->median, e->median == static_cast<int64_t>(e->median) ? 0 : 1)
+                    : Cell::na());
+    row.push_back(Cell::str(per_run));
+    t.rows.push_back(std::move(row));
+    if (ol.score && scores.size() + failed + untimed > 5)
+      warnings.push_back("Set " + key.experiment + " / " + key.system + " has " +
+                         std::to_string(scores.size() + failed + untimed) +
+                         " runs; MLPerf scores exactly 5.");
+  }
+  return t;
+}
+
+Table accuracy_table(const std::vector<StoredRun>& all, const AnalysisOptions& opt,
+                     std::vector<std::string>& warnings) {
+  Table t;
+  t.id = "accuracy";
+  t.title = "Accuracy (NGC style)";
+  t.description =
+      "Runs grouped by planned epochs and precision. Top-1/top-5: the best evaluation of each "
+      "run (percent); mean +/- sample standard deviation over the runs, n runs.";
+  t.columns = {
+      "Epochs",        "Precision", "n", "Top-1 (%) mean +/- std", "Top-5 (%) mean +/- std",
+      "Top-1 min-max", "Runs"};
+  std::map<std::pair<std::optional<int64_t>, std::string>, std::vector<const StoredRun*>> groups;
+  std::vector<const StoredRun*> no_eval;
+  for (const auto& r : all) {
+    if (!best_top1(r)) {
+      no_eval.push_back(&r);
+      continue;
+    }
+    auto epochs = r.run.epochs_planned.value;
+    if (!epochs) epochs = r.run.epochs_completed;
+    groups[{epochs, precision_label(r)}].push_back(&r);
+  }
+  if (!no_eval.empty())
+    t.notes.push_back("Not in this table (no evaluation of top-1): " + id_list(no_eval) + ".");
+  if (groups.empty()) {
+    t.empty_reason = all.empty() ? "No runs selected." : "No run has an evaluation (top-1).";
+    return t;
+  }
+  std::vector<std::string> small;
+  auto pm = [](const MeanStd& m) {
+    return m.std ? fmt_fixed(m.mean, 2) + " +/- " + fmt_fixed(*m.std, 2)
+                 : fmt_fixed(m.mean, 2) + " (one run: no std)";
+  };
+  for (const auto& [key, runs] : groups) {
+    std::vector<double> t1, t5;
+    for (const auto* r : runs) {
+      t1.push_back(*best_top1(*r));
+      if (auto v = best_top5(*r)) t5.push_back(*v);
+    }
+    const auto m1 = *mean_std(t1);
+    const auto m5 = mean_std(t5);
+    const auto mm = *median_stats(t1);
+    std::vector<Cell> row;
+    row.push_back(key.first ? Cell::integer(*key.first) : Cell::na());
+    row.push_back(Cell::str(key.second));
+    row.push_back(Cell::integer(m1.n));
+    row.push_back(Cell{pm(m1), m1.mean, false});
+    row.push_back(m5 ? Cell{pm(*m5), m5->mean, false} : Cell::na());
+    row.push_back(Cell::str(fmt_fixed(mm.min, 2) + " - " + fmt_fixed(mm.max, 2)));
+    row.push_back(Cell::str(id_list(runs)));
+    t.rows.push_back(std::move(row));
+    if (runs.size() < 3)
+      small.push_back((key.first ? std::to_string(*key.first) : std::string("?")) + " epochs " +
+                      key.second + " (n=" + std::to_string(runs.size()) + ")");
+  }
+  if (!small.empty()) {
+    std::string s;
+    for (const auto& x : small) s += (s.empty() ? "" : "; ") + x;
+    warnings.push_back("Accuracy means over fewer than 3 runs: " + s +
+                       ". A standard deviation needs at least 2.");
+  }
+  return t;
+}
+
+}  // namespace rn50::report

@@ -1,0 +1,164 @@
+#include "report/write_report.h"
+
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
+
+#include "core/error.h"
+#include "core/file_util.h"
+#include "report/analysis.h"
+#include "report/render.h"
+#include "report/text_format.h"
+
+extern char** environ;
+
+namespace rn50::report {
+
+namespace fs = std::filesystem;
+
+double read_scaling_factor(const fs::path& file) {
+  const std::string text = core::read_file(file);
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw core::UsageError(file.string() + ": not valid JSON (" + e.what() + ")");
+  }
+  if (!j.is_object() || !j.contains("scaling_factor"))
+    throw core::UsageError(file.string() +
+                           ": key 'scaling_factor' missing (expected {\"scaling_factor\": x})");
+  const auto& v = j["scaling_factor"];
+  if (!v.is_number() || !(v.get<double>() > 0) || !std::isfinite(v.get<double>()))
+    throw core::UsageError(file.string() + ": key 'scaling_factor' must be a positive number");
+  return v.get<double>();
+}
+
+std::string describe_filter(const store::RunFilter& f) {
+  std::string s;
+  if (f.experiment) s += "experiment = " + *f.experiment;
+  for (const auto& [k, v] : f.tags) s += (s.empty() ? "" : ", ") + ("tag " + k + "=" + v);
+  if (!f.run_ids.empty()) {
+    s += s.empty() ? "runs" : ", runs";
+    for (auto id : f.run_ids) s += " #" + std::to_string(id);
+  }
+  return s.empty() ? "all runs" : s;
+}
+
+void check_experiment(store::Database& db, const store::RunFilter& f) {
+  if (!f.experiment) return;
+  const auto known = store::list_experiments(db);
+  if (std::find(known.begin(), known.end(), *f.experiment) != known.end()) return;
+  std::string list;
+  for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+  throw core::UsageError("unknown experiment '" + *f.experiment + "' in " + db.path() +
+                         (known.empty() ? " (the database has no experiments; ingest logs first)"
+                                        : " (known: " + list + ")"));
+}
+
+std::string find_in_path(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  if (!path) return {};
+  std::string p = path;
+  size_t start = 0;
+  while (start <= p.size()) {
+    size_t end = p.find(':', start);
+    if (end == std::string::npos) end = p.size();
+    fs::path cand =
+        fs::path(p.substr(start, end - start).empty() ? "." : p.substr(start, end - start)) / name;
+    if (::access(cand.c_str(), X_OK) == 0) return cand.string();
+    start = end + 1;
+  }
+  return {};
+}
+
+namespace {
+
+// Runs rsvg-convert without a shell (paths may contain anything).
+bool svg_to_png(const std::string& tool, const fs::path& svg, const fs::path& png) {
+  const fs::path tmp = png.string() + ".tmp." + std::to_string(::getpid());
+  std::vector<std::string> args = {tool, "-f", "png", "-o", tmp.string(), svg.string()};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid;
+  if (posix_spawn(&pid, tool.c_str(), nullptr, nullptr, argv.data(), environ) != 0) return false;
+  int status = 0;
+  if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::error_code ec;
+    fs::remove(tmp, ec);
+    return false;
+  }
+  std::error_code ec;
+  fs::rename(tmp, png, ec);
+  return !ec;
+}
+
+}  // namespace
+
+ReportResult write_report(store::Database& db, const ReportOptions& opt) {
+  if (opt.format != "md" && opt.format != "json" && opt.format != "csv")
+    throw core::UsageError("--format " + opt.format + ": expected md, json or csv");
+  if (!(opt.target_top1 > 0 && opt.target_top1 <= 100))
+    throw core::UsageError("--target " + fmt_shortest(opt.target_top1) +
+                           ": expected a top-1 percentage in (0, 100]");
+  AnalysisOptions a;
+  a.target_top1 = opt.target_top1;
+  a.title = opt.title;
+  a.selection = describe_filter(opt.filter);
+  if (opt.scaling_json) {
+    a.scaling_factor = read_scaling_factor(*opt.scaling_json);
+    a.scaling_source = opt.scaling_json->filename().string();
+  }
+  check_experiment(db, opt.filter);
+  const auto runs = store::load_runs(db, opt.filter, store::Detail::kEpochs);
+  if (runs.empty())
+    throw core::Error("no runs match the selection (" + a.selection + ") in " + db.path());
+
+  ReportResult res;
+  res.report = build_report(runs, a);
+  const std::string body = opt.format == "md"     ? render_markdown(res.report)
+                           : opt.format == "json" ? render_json(res.report)
+                                                  : render_csv(res.report);
+
+  const fs::path plots = opt.out_dir / "plots";
+  std::error_code ec;
+  fs::create_directories(plots, ec);
+  if (ec) throw core::Error("cannot create " + plots.string() + ": " + ec.message());
+  const fs::path report_file = opt.out_dir / ("report." + opt.format);
+  res.written.push_back(report_file);
+
+  std::string tool;
+  if (opt.png) {
+    tool = find_in_path("rsvg-convert");
+    if (tool.empty())
+      res.messages.push_back(
+          "warning: rsvg-convert not found in PATH (Debian package librsvg2-bin): no PNGs written");
+  }
+  for (const auto& p : res.report.plots) {
+    const fs::path svg = plots / (p.id + ".svg"), png = plots / (p.id + ".png");
+    if (p.svg.empty()) {
+      // A plot from an earlier report must not survive next to a report that says it is absent.
+      fs::remove(svg, ec);
+      fs::remove(png, ec);
+      continue;
+    }
+    core::write_file_atomic(svg, p.svg);
+    res.written.push_back(svg);
+    if (!tool.empty()) {
+      if (svg_to_png(tool, svg, png))
+        res.written.push_back(png);
+      else
+        res.messages.push_back("warning: rsvg-convert failed on " + svg.string());
+    }
+  }
+  // The report goes last: once it exists, every plot it links exists too.
+  core::write_file_atomic(report_file, body);
+  return res;
+}
+
+}  // namespace rn50::report
