@@ -9,6 +9,16 @@ namespace {
 
 std::string tj_error(tjhandle h) { return tjGetErrorStr2(h); }
 
+// TurboJPEG 2.1 can leave a decompressor unusable after a failed call (the next good file then
+// fails with the previous file's error), so a failure throws and replaces the handle.
+[[noreturn]] void fail_and_reset(void*& handle) {
+  const std::string reason = tj_error(handle);
+  tjDestroy(handle);
+  handle = tjInitDecompress();
+  if (!handle) throw JpegError(reason + " (and cannot recreate the TurboJPEG decompressor)");
+  throw JpegError(reason);
+}
+
 // Adobe writes CMYK JPEGs inverted (0 = full ink), which is what libjpeg hands back.
 void cmyk_to_rgb(const uint8_t* cmyk, size_t pixels, uint8_t* rgb) {
   for (size_t i = 0; i < pixels; ++i, cmyk += 4, rgb += 3) {
@@ -43,7 +53,7 @@ JpegDecoder::Header JpegDecoder::read_header(const uint8_t* data, size_t size) {
   if (size == 0) throw JpegError("empty file");
   if (tjDecompressHeader3(handle_, data, static_cast<unsigned long>(size), &w, &h, &subsamp,
                           &colorspace) != 0)
-    throw JpegError(tj_error(handle_));
+    fail_and_reset(handle_);
   if (w <= 0 || h <= 0) throw JpegError("JPEG header has no size");
   return {w, h};
 }
@@ -64,7 +74,7 @@ void JpegDecoder::decode(const uint8_t* data, size_t size, ScaleFactor scale, Rg
   if (size == 0) throw JpegError("empty file");
   if (tjDecompressHeader3(handle_, data, static_cast<unsigned long>(size), &w, &h, &subsamp,
                           &colorspace) != 0)
-    throw JpegError(tj_error(handle_));
+    fail_and_reset(handle_);
   out.width = scaled_size(w, scale);
   out.height = scaled_size(h, scale);
   out.pixels.resize(static_cast<size_t>(out.width) * out.height * 3);
@@ -79,7 +89,7 @@ void JpegDecoder::decode(const uint8_t* data, size_t size, ScaleFactor scale, Rg
   }
   if (tjDecompress2(handle_, data, static_cast<unsigned long>(size), dst, out.width, 0, out.height,
                     cmyk ? TJPF_CMYK : TJPF_RGB, flags) != 0)
-    throw JpegError(tj_error(handle_));
+    fail_and_reset(handle_);
   if (cmyk)
     cmyk_to_rgb(cmyk_.data(), static_cast<size_t>(out.width) * out.height, out.pixels.data());
 }
