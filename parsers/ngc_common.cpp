@@ -267,7 +267,7 @@ void RunAssembler::facts_from_params(core::RunRecord& run) const {
     run.precision.set("amp", core::Source::kLog, "PARAMETER amp True");
   } else if (fp16 == true) {
     run.precision.set("fp16", core::Source::kLog, "PARAMETER fp16 True");
-  } else if (amp || fp16) {
+  } else if (amp.has_value() || fp16.has_value()) {
     // FP32 mode on Ampere and later runs TF32 math by default; the log cannot tell.
     run.precision.set("fp32", core::Source::kInferred, "amp and fp16 not enabled");
   }

@@ -1,7 +1,6 @@
 // NVIDIA DeepLearningExamples `--raport-file`: dllogger JSONStreamBackend lines
 //   DLLL {"timestamp": "1570716916.14697", "type": "LOG", "step": [0, 5], "data": {...}}
 // (JSON lines, not one JSON document), see docs/formats/ngc.md.
-#include <cmath>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -9,133 +8,114 @@
 
 #include "core/time_util.h"
 #include "parsers/ngc_common.h"
+#include "parsers/ngc_json_record.h"
 #include "parsers/parser.h"
 
 namespace rn50::parsers {
 
 namespace {
 
+using ngc::DlllRecord;
+using ngc::JsonScalar;
 using ngc::Step;
 using ngc::StepKind;
-using nlohmann::json;
 
 constexpr std::string_view kName = "ngc-dllogger-json";
 constexpr int kMaxLineWarnings = 100;
 
-// Python's json.dumps writes NaN, Infinity and -Infinity, which are not JSON. Outside strings
-// they become null, so the record still parses; returns how many were replaced.
-int replace_non_json_numbers(std::string_view in, std::string& out) {
-  out.clear();
-  out.reserve(in.size());
-  int replaced = 0;
-  bool in_string = false;
-  for (size_t i = 0; i < in.size(); ++i) {
-    const char c = in[i];
-    if (in_string) {
-      out += c;
-      if (c == '\\' && i + 1 < in.size()) {
-        out += in[++i];
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-      out += c;
-      continue;
-    }
-    for (std::string_view tok : {"-Infinity", "Infinity", "NaN"}) {
-      if (in.substr(i, tok.size()) == tok) {
-        out += "null";
-        i += tok.size() - 1;
-        ++replaced;
-        goto next;
-      }
-    }
-    out += c;
-  next:;
-  }
-  return replaced;
-}
-
-// PARAMETER values as text. Scalars follow Python str() (what the stdout backend prints for the
-// same run: True, None, 0.1), so a run's params read the same from either file.
-std::string param_text(const json& v) {
-  switch (v.type()) {
-    case json::value_t::string:
-      return v.get<std::string>();
-    case json::value_t::boolean:
-      return v.get<bool>() ? "True" : "False";
-    case json::value_t::null:
+// PARAMETER values as text. Scalars read as Python str() prints them, i.e. what the stdout
+// backend shows for the same run (True, None, 0.1): json.dumps writes floats with repr(), which
+// is str(), so numbers are kept exactly as written. Lists and dicts stay JSON text.
+std::string param_text(const JsonScalar& v) {
+  switch (v.kind) {
+    case JsonScalar::Kind::kString:
+      return std::string(v.text);
+    case JsonScalar::Kind::kBool:
+      return v.boolean ? "True" : "False";
+    case JsonScalar::Kind::kNull:
       return "None";
-    default:
-      return v.dump();
+    case JsonScalar::Kind::kNumber:
+      if (v.text == "NaN") return "nan";
+      if (v.text == "Infinity") return "inf";
+      if (v.text == "-Infinity") return "-inf";
+      return std::string(v.text);
+    case JsonScalar::Kind::kNested:
+      return std::string(v.text);
   }
+  return {};
 }
 
-std::optional<double> record_time(const json& rec) {
-  auto it = rec.find("timestamp");
-  if (it != rec.end()) {
-    if (it->is_string()) {
-      if (auto v = ngc::parse_number(it->get_ref<const std::string&>())) return v;
-    } else if (it->is_number()) {
-      return it->get<double>();
+nlohmann::json event_value(const JsonScalar& v) {
+  switch (v.kind) {
+    case JsonScalar::Kind::kString:
+      return std::string(v.text);
+    case JsonScalar::Kind::kBool:
+      return v.boolean;
+    case JsonScalar::Kind::kNumber:
+      return v.number;
+    case JsonScalar::Kind::kNested: {
+      auto j = nlohmann::json::parse(v.text, nullptr, false);
+      return j.is_discarded() ? nlohmann::json(std::string(v.text)) : j;
+    }
+    case JsonScalar::Kind::kNull:
+      break;
+  }
+  return nullptr;
+}
+
+std::optional<double> record_time(const DlllRecord& rec) {
+  if (rec.timestamp) {
+    if (rec.timestamp->kind == JsonScalar::Kind::kString) {
+      if (auto v = ngc::parse_number(rec.timestamp->text)) return v;
+    } else if (rec.timestamp->kind == JsonScalar::Kind::kNumber) {
+      return rec.timestamp->number;
     }
   }
   // Fall back to the naive local datetime, read as UTC like the stdout format.
-  it = rec.find("datetime");
-  if (it != rec.end() && it->is_string())
-    return core::parse_datetime(it->get_ref<const std::string&>());
+  if (rec.datetime && rec.datetime->kind == JsonScalar::Kind::kString)
+    return core::parse_datetime(rec.datetime->text);
   return std::nullopt;
 }
 
+bool is_int(const JsonScalar& v) { return v.kind == JsonScalar::Kind::kNumber && v.integral; }
+
 // "PARAMETER", [e,i,v] / [e,i] / [e] / [], ["Calibration", i], or any other string.
-bool read_step(const json& j, Step& step) {
+bool read_step(const DlllRecord& rec, Step& step) {
   step = Step{};
-  if (j.is_string()) {
-    const auto& s = j.get_ref<const std::string&>();
-    if (s == "PARAMETER") {
+  if (!rec.has_step) return false;
+  if (!rec.step_is_array) {
+    if (rec.step_scalar.kind != JsonScalar::Kind::kString) return false;
+    if (rec.step_scalar.text == "PARAMETER") {
       step.kind = StepKind::kParameter;
     } else {
       step.kind = StepKind::kOther;
-      step.label = s;
+      step.label = std::string(rec.step_scalar.text);
     }
     return true;
   }
-  if (!j.is_array()) return false;
-  if (!j.empty() && j[0].is_string()) {
+  const auto& items = rec.step_items;
+  if (!items.empty() && items[0].kind == JsonScalar::Kind::kString) {
     step.kind = StepKind::kOther;
-    step.label = j[0].get<std::string>();
-    if (j.size() > 1 && j[1].is_number_integer()) step.label_iteration = j[1].get<int64_t>();
+    step.label = std::string(items[0].text);
+    if (items.size() > 1 && is_int(items[1]))
+      step.label_iteration = static_cast<int64_t>(items[1].number);
     return true;
   }
-  if (j.size() > 3) return false;
-  for (const auto& e : j)
-    if (!e.is_number_integer()) return false;
-  switch (j.size()) {
-    case 0:
-      step.kind = StepKind::kSummary;
-      break;
-    case 1:
-      step.kind = StepKind::kEpoch;
-      break;
-    case 2:
-      step.kind = StepKind::kIteration;
-      break;
-    default:
-      step.kind = StepKind::kValidation;
-      break;
-  }
-  if (j.size() > 0) step.epoch = j[0].get<int64_t>();
-  if (j.size() > 1) step.iteration = j[1].get<int64_t>();
-  if (j.size() > 2) step.val_iteration = j[2].get<int64_t>();
+  if (items.size() > 3) return false;
+  for (const auto& e : items)
+    if (!is_int(e)) return false;
+  static constexpr StepKind kKinds[] = {StepKind::kSummary, StepKind::kEpoch, StepKind::kIteration,
+                                        StepKind::kValidation};
+  step.kind = kKinds[items.size()];
+  if (items.size() > 0) step.epoch = static_cast<int64_t>(items[0].number);
+  if (items.size() > 1) step.iteration = static_cast<int64_t>(items[1].number);
+  if (items.size() > 2) step.val_iteration = static_cast<int64_t>(items[2].number);
   return true;
 }
 
 class JsonScanner {
  public:
-  JsonScanner(core::Diagnostics& diags) : diags_(diags), assembler_(kName, diags) {}
+  explicit JsonScanner(core::Diagnostics& diags) : diags_(diags), assembler_(kName, diags) {}
 
   void run(std::string_view content) {
     int64_t line_no = 0;
@@ -146,7 +126,7 @@ class JsonScanner {
       const size_t end = nl ? static_cast<const char*>(nl) - base : content.size();
       ++line_no;
       const std::string_view line(base + pos, end - pos);
-      const bool last_line = end >= content.size() || end + 1 >= content.size();
+      const bool last_line = end + 1 >= content.size();
       pos = end + 1;
       const size_t tok = line.find("DLLL ");
       if (tok == std::string_view::npos) continue;
@@ -155,10 +135,10 @@ class JsonScanner {
       if (body.empty() || body.front() != '{') continue;  // stdout-style DLLL line: not ours
       handle(body, line_no, last_line);
     }
-    if (nan_lines_ > 0)
+    if (nan_records_ > 0)
       diags_.push_back({core::Severity::kWarning, nan_first_line_,
-                        std::to_string(nan_lines_) +
-                            " record(s) contain NaN/Infinity (not JSON); read as null"});
+                        std::to_string(nan_records_) +
+                            " record(s) contain NaN/Infinity (not JSON; Python json.dumps)"});
     if (skipped_warnings_ > 0)
       diags_.push_back(
           {core::Severity::kWarning, 0,
@@ -178,68 +158,51 @@ class JsonScanner {
   }
 
   void handle(std::string_view body, int64_t line_no, bool last_line) {
-    json rec = json::parse(body.begin(), body.end(), nullptr, false);
-    bool had_nan = false;
-    if (rec.is_discarded()) {
-      const int replaced = replace_non_json_numbers(body, scratch_);
-      if (replaced > 0) rec = json::parse(scratch_, nullptr, false);
-      if (rec.is_discarded()) {
-        warn(line_no, last_line ? "malformed DLLL record on the last line (half-written?)"
-                                : "malformed DLLL record: not valid JSON");
-        return;
-      }
-      had_nan = true;
-      if (nan_lines_++ == 0) nan_first_line_ = line_no;
-    }
-    if (!rec.is_object()) {
-      warn(line_no, "malformed DLLL record: not a JSON object");
+    std::string error;
+    if (!reader_.read(body, rec_, error)) {
+      warn(line_no, last_line ? "malformed DLLL record on the last line (half-written?): " + error
+                              : "malformed DLLL record: not valid JSON: " + error);
       return;
     }
-    auto type = rec.find("type");
-    if (type == rec.end() || !type->is_string()) {
+    if (rec_.non_json_numbers > 0 && nan_records_++ == 0) nan_first_line_ = line_no;
+    if (!rec_.type || rec_.type->kind != JsonScalar::Kind::kString) {
       warn(line_no, "malformed DLLL record: no \"type\"");
       return;
     }
-    const auto& t = type->get_ref<const std::string&>();
-    if (t == "METADATA") return;  // units/formats only; values are stored in canonical units
-    if (t != "LOG") return;       // unknown record types of future dllogger versions
+    if (rec_.type->text == "METADATA") return;  // units/formats; values are in canonical units
+    if (rec_.type->text != "LOG") return;       // record types of future dllogger versions
 
-    auto step_it = rec.find("step");
-    if (step_it == rec.end() || !read_step(*step_it, step_)) {
+    if (!read_step(rec_, step_)) {
       warn(line_no, "malformed DLLL record: bad or missing \"step\"");
       return;
     }
-    const auto time = record_time(rec);
-    if (!time) warn(line_no, "DLLL record without a usable \"timestamp\"");
-    auto data = rec.find("data");
-    if (data != rec.end() && !data->is_object()) {
+    if (rec_.has_data && !rec_.data_is_object) {
       warn(line_no, "malformed DLLL record: \"data\" is not an object");
       return;
     }
+    const auto time = record_time(rec_);
+    if (!time) warn(line_no, "DLLL record without a usable \"timestamp\"");
     assembler_.begin_record(step_, time, line_no);
-    if (data == rec.end()) return;
     const bool is_param = step_.kind == StepKind::kParameter;
-    for (const auto& [key, value] : data->items()) {
+    for (const auto& [key, value] : rec_.data) {
       if (is_param) {
         assembler_.param(key, param_text(value));
-      } else if (value.is_number()) {
-        assembler_.metric(key, value.get<double>());
-      } else if (value.is_null() && had_nan) {
-        // null here is usually a NaN we replaced; count it with the other skipped values.
-        assembler_.non_finite_value(key, line_no);
-      } else if (step_.kind == StepKind::kOther) {
-        assembler_.event_field(key, value);
+      } else if (value.kind == JsonScalar::Kind::kNumber) {
+        assembler_.metric(key, value.number);  // NaN/Infinity are counted by the assembler
+      } else if (step_.kind == StepKind::kOther && value.kind != JsonScalar::Kind::kNull) {
+        assembler_.event_field(key, event_value(value));
       }
     }
   }
 
   core::Diagnostics& diags_;
   ngc::RunAssembler assembler_;
+  ngc::DlllRecordReader reader_;
+  DlllRecord rec_;
   Step step_;
-  std::string scratch_;
   int warnings_ = 0;
   int64_t skipped_warnings_ = 0;
-  int64_t nan_lines_ = 0;
+  int64_t nan_records_ = 0;
   int64_t nan_first_line_ = 0;
 };
 

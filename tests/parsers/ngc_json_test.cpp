@@ -4,11 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <set>
 
 #include "core/file_util.h"
+#include "parsers/ngc_json_record.h"
 #include "parsers/parser.h"
 #include "test_support.h"
 
@@ -298,3 +300,52 @@ TEST(NgcJsonFixture, EveryPrefixParses) {
 
 }  // namespace
 }  // namespace rn50::parsers
+
+namespace rn50::parsers::ngc {
+namespace {
+
+TEST(NgcJsonRecordReader, EscapesUnicodeAndNonJsonNumbers) {
+  DlllRecordReader reader;
+  DlllRecord rec;
+  std::string err;
+  ASSERT_TRUE(reader.read(
+      R"( {"type": "LOG", "step": ["Calibration", 3], "data": {"a\"b": "x\\y\u00e9\ud83d\ude00",
+      "n": -1.5e3, "i": 7, "nan": NaN, "inf": -Infinity, "t": true, "z": null, "l": [1, {"k": []}]}} )",
+      rec, err))
+      << err;
+  ASSERT_EQ(rec.data.size(), 8u);
+  EXPECT_EQ(rec.data[0].first, "a\"b");
+  EXPECT_EQ(rec.data[0].second.text, "x\\y\xc3\xa9\xf0\x9f\x98\x80");
+  EXPECT_EQ(rec.data[1].second.number, -1500.0);
+  EXPECT_FALSE(rec.data[1].second.integral);
+  EXPECT_TRUE(rec.data[2].second.integral);
+  EXPECT_TRUE(std::isnan(rec.data[3].second.number));
+  EXPECT_TRUE(std::isinf(rec.data[4].second.number));
+  EXPECT_EQ(rec.non_json_numbers, 2);
+  EXPECT_TRUE(rec.data[5].second.boolean);
+  EXPECT_EQ(rec.data[6].second.kind, JsonScalar::Kind::kNull);
+  EXPECT_EQ(rec.data[7].second.kind, JsonScalar::Kind::kNested);
+  EXPECT_EQ(rec.data[7].second.text, R"([1, {"k": []}])");
+  ASSERT_TRUE(rec.step_is_array);
+  EXPECT_EQ(rec.step_items[0].text, "Calibration");
+}
+
+TEST(NgcJsonRecordReader, RejectsMalformedInput) {
+  DlllRecordReader reader;
+  DlllRecord rec;
+  std::string err;
+  for (std::string_view bad :
+       {R"({"a": 1)", R"({"a": 1,})", R"({"a": 01x})", R"({"a": "x)", R"({"a": tru})",
+        R"({"a": 1} trailing)", R"({"a": "\q"})", R"({"a": "\u12"})", R"({a: 1})", R"({"a": .5})",
+        R"({"a": -})", R"({"a": 1e})", ""}) {
+    EXPECT_FALSE(reader.read(bad, rec, err)) << bad;
+    EXPECT_FALSE(err.empty()) << bad;
+    err.clear();
+  }
+  // Deep nesting is refused instead of overflowing the stack.
+  const std::string deep = "{\"a\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
+  EXPECT_FALSE(reader.read(deep, rec, err));
+}
+
+}  // namespace
+}  // namespace rn50::parsers::ngc
