@@ -10,6 +10,8 @@
 #include <map>
 #include <set>
 #include <string>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "parsers/parser.h"
@@ -35,6 +37,15 @@ constexpr int64_t kImagenetTrainImages = 1281167;
 constexpr int64_t kDefaultSkipSteps = 10;
 // A file with thousands of malformed lines is the wrong format, not thousands of problems.
 constexpr int kMaxDiagnosticsPerKind = 20;
+
+// (epoch, printed index) of a progress line; hashed because long logs have millions of them.
+using StepKey = std::pair<int64_t, int64_t>;
+struct StepKeyHash {
+  size_t operator()(const StepKey& k) const {
+    return std::hash<int64_t>()(k.first * 1000003 + k.second);
+  }
+};
+using StepSet = std::unordered_set<StepKey, StepKeyHash>;
 
 struct TrainPoint {
   ProgressLine line;
@@ -216,7 +227,8 @@ core::ParsedFile PytorchExamplesParser::parse(std::string_view content,
   run.source_format = std::string(kName);
 
   // --- ranks -------------------------------------------------------------------------------
-  std::map<std::pair<int64_t, int64_t>, int> seen_index;
+  std::unordered_map<StepKey, int, StepKeyHash> seen_index;
+  seen_index.reserve(train.size());
   int max_dup = 0;
   for (const auto& t : train)
     max_dup = std::max(max_dup, ++seen_index[{t.line.epoch, t.line.index}]);
@@ -333,7 +345,7 @@ core::ParsedFile PytorchExamplesParser::parse(std::string_view content,
     run.precision.set("fp32", Source::kInferred, "pytorch/examples main.py has no mixed precision");
 
   // --- metrics -------------------------------------------------------------------------------
-  std::set<std::pair<int64_t, int64_t>> emitted;
+  StepSet emitted;
   auto add_metric = [&](const char* key, const char* level, std::optional<double> epoch,
                         std::optional<int64_t> step, std::optional<double> v) {
     if (!v) return;
@@ -345,11 +357,12 @@ core::ParsedFile PytorchExamplesParser::parse(std::string_view content,
     m.value = *v;
     run.metrics.push_back(std::move(m));
   };
+  run.metrics.reserve(5 * train.size() + 4 * tests.size() + 2 * summaries.size());
   std::map<int64_t, double> last_loss_avg;  // epoch -> last printed Loss avg
   for (const auto& t : train) {
     if (!counts_for_series(t)) continue;
     const auto& p = t.line;
-    if (p.loss_avg) last_loss_avg[p.epoch] = *p.loss_avg;
+    if (p.loss_avg) last_loss_avg.insert_or_assign(p.epoch, *p.loss_avg);
     if (interleaved && !emitted.insert({p.epoch, p.index}).second) continue;
     const double ep = static_cast<double>(p.epoch);
     add_metric("train.batch_time", "iter", ep, p.index, p.time);
@@ -360,7 +373,7 @@ core::ParsedFile PytorchExamplesParser::parse(std::string_view content,
   }
   {
     // Validation lines belong to the epoch of the train lines before them.
-    std::set<std::pair<int64_t, int64_t>> val_emitted;
+    StepSet val_emitted;
     size_t ti = 0;
     int64_t epoch = 0;
     for (const auto& [p, ln] : tests) {
@@ -384,7 +397,9 @@ core::ParsedFile PytorchExamplesParser::parse(std::string_view content,
   // --- epochs ----------------------------------------------------------------------------------
   // An epoch is complete when its validation summary was printed or a later epoch started.
   std::set<int64_t> train_epochs;
-  for (const auto& t : train) train_epochs.insert(t.line.epoch);
+  for (size_t i = 0; i < train.size(); ++i)
+    if (i == 0 || train[i].line.epoch != train[i - 1].line.epoch)
+      train_epochs.insert(train[i].line.epoch);
   std::set<int64_t> complete;
   for (const auto& [e, s] : summaries) complete.insert(e);
   if (!train_epochs.empty()) {
@@ -447,6 +462,7 @@ core::ParsedFile PytorchExamplesParser::parse(std::string_view content,
   }
   auto& d = run.derived;
   if (!times.empty()) {
+    std::sort(times.begin(), times.end());  // percentile() sorts a copy: make that cheap
     d.step_time_p50 = core::percentile(times, 50);
     d.step_time_p90 = core::percentile(times, 90);
     d.step_time_p99 = core::percentile(times, 99);
