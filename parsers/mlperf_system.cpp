@@ -85,19 +85,21 @@ void apply_mlperf_system(core::RunRecord& run, const MlperfSystem& sys,
                          const std::string& file_name) {
   using core::Source;
   if (!sys.parsed) return;
+  // The detail must name the system file; callers sometimes pass the result file's name.
+  const std::string& json_name = sys.file_name.empty() ? file_name : sys.file_name;
   if (sys.number_of_nodes && run.nodes.source != Source::kUser)
-    run.nodes.set(*sys.number_of_nodes, Source::kInferred, file_name + ": number_of_nodes");
+    run.nodes.set(*sys.number_of_nodes, Source::kInferred, json_name + ": number_of_nodes");
   if (sys.number_of_nodes && sys.accelerators_per_node && run.world_size.source != Source::kUser)
     run.world_size.set(*sys.number_of_nodes * *sys.accelerators_per_node, Source::kInferred,
-                       file_name + ": number_of_nodes x accelerators_per_node");
+                       json_name + ": number_of_nodes x accelerators_per_node");
   if (run.global_batch.known() && run.world_size.known() && !run.batch_per_device.known() &&
       *run.world_size.value > 0 && *run.global_batch.value % *run.world_size.value == 0)
     run.batch_per_device.set(*run.global_batch.value / *run.world_size.value, Source::kInferred,
-                             "global_batch / world_size (" + file_name + ")");
+                             "global_batch / world_size (" + json_name + ")");
   auto param = [&](const char* key, const std::string& value) {
     if (!value.empty()) run.set_param(std::string("system.") + key, value, Source::kInferred);
   };
-  param("file", file_name);
+  param("file", json_name);
   param("system_name", sys.system_name);
   param("submitter", sys.submitter);
   param("framework", sys.framework);

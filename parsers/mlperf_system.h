@@ -34,10 +34,12 @@ MlperfSystem read_mlperf_system(const std::filesystem::path& path);
 // JSON does not stop the ingest of the result: it comes back with parsed == false and a warning.
 std::optional<MlperfSystem> find_mlperf_system(const std::filesystem::path& result_path);
 
-// Does nothing when !sys.parsed. Sets nodes and world_size (= nodes x accelerators_per_node) as
-// Source::kInferred facts with a detail naming the file, unless the user set them; fills
-// batch_per_device when global_batch is divisible by world_size; adds params system.* (system_name,
-// submitter, framework, accelerator_model_name, number_of_nodes, accelerators_per_node).
+// Does nothing when !sys.parsed. `file_name` is used in details only when sys.file_name is empty
+// (details always name the system file). Sets nodes and world_size (= nodes x
+// accelerators_per_node) as Source::kInferred facts with a detail naming the file, unless the user
+// set them; fills batch_per_device when global_batch is divisible by world_size; adds params
+// system.* (system_name, submitter, framework, accelerator_model_name, number_of_nodes,
+// accelerators_per_node).
 void apply_mlperf_system(core::RunRecord& run, const MlperfSystem& sys,
                          const std::string& file_name);
 
