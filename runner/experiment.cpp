@@ -273,6 +273,9 @@ void parse_dataset(Experiment& exp, const Validator& v) {
 
 }  // namespace
 
+const std::vector<std::string>& experiment_keys() { return kTopKeys; }
+const std::vector<std::string>& matrix_keys() { return kMatrixKeys; }
+
 std::string DeviceShape::label() const {
   return std::to_string(nodes) + "n" + std::to_string(devices_per_node) + "g";
 }
@@ -346,6 +349,8 @@ Experiment parse_experiment(Document doc, const std::filesystem::path& base_dir)
     if (exp.hang_timeout_s < 0) v.fail("hang_timeout", "must be >= 0 seconds (0 = none)");
   }
   parse_dataset(exp, v);
+  // The prepared folder is the default data root.
+  if (exp.dataset && !exp.base.contains("data")) exp.base["data"] = exp.dataset->dir;
   if (root.contains("report")) exp.report = v.boolean(root["report"], "report");
   return exp;
 }

@@ -72,6 +72,10 @@ Experiment load_experiment(const std::filesystem::path& path,
                            const std::vector<std::string>& overrides = {});
 Experiment parse_experiment(Document doc, const std::filesystem::path& base_dir);
 
+// The accepted keys (docs/experiment.schema.json must list the same).
+const std::vector<std::string>& experiment_keys();
+const std::vector<std::string>& matrix_keys();
+
 // Throws a UsageError naming where a trainer key came from: the experiment's `base` (or --set),
 // or the base_config file.
 [[noreturn]] void rethrow_trainer_error(const Experiment& exp, const std::string& message);

@@ -1,0 +1,159 @@
+#include "runner/run_ingest.h"
+
+#include <chrono>
+#include <filesystem>
+
+#include "core/derive.h"
+#include "core/error.h"
+#include "core/file_util.h"
+#include "core/hash.h"
+#include "core/time_util.h"
+#include "parsers/registry.h"
+#include "store/ingest.h"
+
+namespace rn50::runner {
+
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+std::string exit_codes_text(const LaunchResult& r) {
+  std::string out;
+  for (const RankExit& e : r.ranks) {
+    out += out.empty() ? "" : ",";
+    out += e.signal ? "signal " + std::to_string(e.signal) : std::to_string(e.exit_code);
+  }
+  return out;
+}
+
+// The runner's verdict on a run that did not finish, written into the record.
+void mark_failed(core::RunRecord& rec, const LaunchResult& res, int64_t attempt) {
+  rec.status = core::RunStatus::kFailed;
+  rec.set_param("runner.outcome", res.outcome, core::Source::kUser);
+  rec.set_param("runner.reason", res.reason, core::Source::kUser);
+  rec.set_param("runner.exit_codes", exit_codes_text(res), core::Source::kUser);
+  rec.set_param("runner.attempt", std::to_string(attempt), core::Source::kUser);
+  json ranks = json::array();
+  for (const RankExit& e : res.ranks)
+    ranks.push_back({{"rank", e.rank},
+                     {"exit_code", e.signal ? json(nullptr) : json(e.exit_code)},
+                     {"signal", e.signal ? json(e.signal) : json(nullptr)},
+                     {"stopped_by_runner", e.stopped_by_runner}});
+  core::Event ev;
+  ev.key = "runner_failed";
+  ev.time =
+      std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  ev.value_json = json(res.outcome).dump();
+  ev.metadata_json = json({{"reason", res.reason}, {"ranks", ranks}}).dump();
+  rec.events.push_back(std::move(ev));
+}
+
+// A record for a run whose rank 0 never wrote a log: what the plan knows, status failed.
+core::ParsedFile record_without_log(const PlannedRun& run, const core::TrainConfig& cfg) {
+  core::RunRecord rec;
+  rec.source_format = "rn50-runner";
+  const std::string detail = "experiment plan";
+  rec.world_size.set(run.shape.world_size(), core::Source::kUser, detail);
+  rec.nodes.set(run.shape.nodes, core::Source::kUser, detail);
+  rec.batch_per_device.set(run.batch_per_device, core::Source::kUser, detail);
+  rec.global_batch.set(run.global_batch, core::Source::kUser, detail);
+  rec.epochs_planned.set(cfg.epochs, core::Source::kUser, detail);
+  rec.precision.set(run.precision, core::Source::kUser, detail);
+  for (const auto& [k, v] : cfg.to_json().items())
+    rec.set_param(k, v.is_string() ? v.get<std::string>() : v.dump(), core::Source::kUser);
+  core::ParsedFile pf;
+  pf.format = "rn50-runner";
+  pf.parser_version = "1";
+  pf.runs.push_back(std::move(rec));
+  return pf;
+}
+
+}  // namespace
+
+json IngestOutcome::to_json(const std::string& db_path) const {
+  return {{"db", fs::absolute(db_path).lexically_normal().string()},
+          {"run_ids", run_ids},
+          {"source", source_path},
+          {"source_sha256", source_sha256}};
+}
+
+IngestOutcome ingest_run(store::Database& db, const Experiment& exp, const PlannedRun& run,
+                         const core::TrainConfig& cfg, const json& manifest,
+                         const LaunchResult* result) {
+  IngestOutcome out;
+  const fs::path log_path = fs::path(cfg.workspace) / cfg.log_file;
+  const int64_t attempt = static_cast<int64_t>(manifest.value("attempts", json::array()).size());
+
+  // Already in this database (an earlier invocation ingested it): nothing to do.
+  if (!result && manifest.contains("ingested")) {
+    const json& ing = manifest["ingested"];
+    if (ing.value("db", "") == fs::absolute(db.path()).lexically_normal().string() &&
+        ing.contains("run_ids") && !ing["run_ids"].empty()) {
+      out.run_ids = ing["run_ids"].get<std::vector<int64_t>>();
+      out.already_ingested = true;
+      out.source_path = ing.value("source", "");
+      out.source_sha256 = ing.value("source_sha256", "");
+      return out;
+    }
+  }
+
+  core::ParsedFile parsed;
+  std::string content;
+  const bool have_log = fs::exists(log_path) && fs::file_size(log_path) > 0;
+  if (have_log) {
+    content = core::read_file(log_path);
+    const parsers::Parser* p = parsers::find_parser("rn50-native");
+    if (!p) throw core::Error("the rn50-native parser is not registered");
+    core::DeriveOptions dopt;
+    dopt.target_top1 = exp.target_top1.value_or(core::kDefaultTargetTop1);
+    parsed = p->parse(content, dopt);
+    out.source_path = log_path.string();
+  }
+  const bool failed = result && result->outcome != "finished";
+  if (parsed.runs.empty()) {
+    if (!failed) {
+      out.messages.push_back("not ingested: " + log_path.string() + " holds no run" +
+                             (parsed.diagnostics.empty()
+                                  ? std::string()
+                                  : " (" + parsed.diagnostics[0].message + ")"));
+      return out;
+    }
+    parsed = record_without_log(run, cfg);
+    // Unique per attempt: every failed attempt is its own record.
+    content = run.id + "\nattempt " + std::to_string(attempt) + "\nno log\n" +
+              (result ? result->reason : "");
+    out.source_path = (fs::path(cfg.workspace) / "manifest.json").string();
+  }
+  for (core::RunRecord& rec : parsed.runs) {
+    rec.name = exp.name + "/" + run.label;
+    if (failed) mark_failed(rec, *result, attempt);
+    rec.set_param("runner.run_id", run.id, core::Source::kUser);
+    rec.set_param("runner.config_sha256", run.config_sha256, core::Source::kUser);
+  }
+
+  store::SourceFileInfo info;
+  info.path = out.source_path;
+  // A failed attempt's partial log is stored as its own source even if a later attempt
+  // appends to the same file: the hash covers the runner's verdict too.
+  info.sha256 = core::sha256_hex(failed ? content + "\n#runner: " + result->outcome + " attempt " +
+                                              std::to_string(attempt)
+                                        : content);
+  info.size_bytes = static_cast<int64_t>(content.size());
+  out.source_sha256 = info.sha256;
+  store::IngestOptions iopt;
+  iopt.experiment = exp.name;
+  iopt.tags = run.tags;
+  iopt.tags.emplace_back("attempt", std::to_string(attempt));
+  store::IngestResult r = store::ingest_parsed(db, info, parsed, iopt);
+  out.already_ingested = r.already_ingested;
+  out.run_ids = r.run_ids;
+  if (r.already_ingested && manifest.contains("ingested"))
+    out.run_ids = manifest["ingested"].value("run_ids", std::vector<int64_t>{});
+  for (const auto& d : parsed.diagnostics)
+    if (d.severity == core::Severity::kError)
+      out.messages.push_back("log diagnostic (line " + std::to_string(d.line) + "): " + d.message);
+  return out;
+}
+
+}  // namespace rn50::runner
