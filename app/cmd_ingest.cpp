@@ -193,8 +193,10 @@ class Ingester {
     if (parsed.format != "mlperf") return;
     const auto system = parsers::find_mlperf_system(path);
     if (!system) return;
+    for (const auto& w : system->warnings)
+      parsed.diagnostics.push_back({core::Severity::kWarning, 0, w});
     for (auto& run : parsed.runs) {
-      parsers::apply_mlperf_system(run, *system, path.filename().string());
+      parsers::apply_mlperf_system(run, *system, system->file_name);
       core::apply_user_facts(run, derive_);  // --set still wins over the system file
       core::derive_common(run, derive_);
     }
