@@ -74,8 +74,9 @@ void derive_common(RunRecord& run, const DeriveOptions& opt) {
                    [](const EpochRecord& a, const EpochRecord& b) { return a.epoch < b.epoch; });
   for (const auto& e : run.epochs) {
     if (e.top1 && std::isfinite(*e.top1)) {
-      // Ties keep the first epoch that reached the best value.
-      if (!d.best_top1 || *e.top1 > *d.best_top1) {
+      // Ties go to the later epoch: a run whose final evaluation equals its best reports the
+      // final epoch (NGC "best = last"); the first epoch reaching a level is target_epoch's job.
+      if (!d.best_top1 || *e.top1 >= *d.best_top1) {
         d.best_top1 = e.top1;
         d.best_top1_epoch = e.epoch;
       }

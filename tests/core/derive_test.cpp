@@ -101,3 +101,22 @@ TEST(Percentile, NearestRank) {
 
 }  // namespace
 }  // namespace rn50::core
+
+namespace rn50::core {
+namespace {
+
+TEST(DeriveCommon, BestEpochTiesGoToTheLaterEpoch) {
+  RunRecord r;
+  for (auto [e, t] : {std::pair{0, 70.0}, {1, 76.63}, {2, 76.62}, {3, 76.63}}) {
+    EpochRecord rec;
+    rec.epoch = e;
+    rec.top1 = t;
+    r.epochs.push_back(rec);
+  }
+  derive_common(r, {});
+  EXPECT_EQ(*r.derived.best_top1_epoch, 3);
+  EXPECT_EQ(*r.derived.target_epoch, 1);
+}
+
+}  // namespace
+}  // namespace rn50::core
