@@ -1,8 +1,87 @@
-// PLACEHOLDER: replaced by the real subcommand.
+// `rn50-exp report`: tables + plots for the selected runs (docs/report.md). The work is done by
+// report::write_report(), which the experiment runner calls too.
+#include <charconv>
+#include <filesystem>
+#include <iostream>
+
 #include "app/commands.h"
+#include "core/derive.h"
+#include "core/error.h"
+#include "report/write_report.h"
+#include "store/database.h"
+
 namespace rn50::app {
-Runner setup_report(CLI::App& parent) {
-  parent.add_subcommand("report", "(not built yet)");
-  return [] { return 1; };
+
+namespace {
+
+struct ReportCliOptions {
+  std::string db;
+  std::string experiment;
+  std::vector<std::string> tags;
+  std::vector<int64_t> run_ids;
+  std::string format = "md";
+  std::string out = "report";
+  double target = core::kDefaultTargetTop1;
+  bool png = false;
+  std::string scaling_json;
+  std::string title = "ResNet-50 benchmark report";
+};
+
+std::pair<std::string, std::string> key_value(const std::string& s) {
+  const auto eq = s.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw core::UsageError("--tag " + s + ": expected key=value");
+  return {s.substr(0, eq), s.substr(eq + 1)};
 }
+
+}  // namespace
+
+// Opens an existing database only: reading commands must not create an empty file by mistake.
+std::unique_ptr<store::Database> open_existing_db(const std::string& path) {
+  if (path != ":memory:" && !std::filesystem::exists(path))
+    throw core::UsageError("database " + path +
+                           " does not exist (ingest logs first, or pass --db / RN50_EXP_DB)");
+  return store::Database::open(path);
+}
+
+Runner setup_report(CLI::App& parent) {
+  auto opt = std::make_shared<ReportCliOptions>();
+  auto* sub = parent.add_subcommand(
+      "report", "Tables (summary, scaling, time to train, accuracy, runs) and SVG plots");
+  add_db_option(*sub, opt->db);
+  sub->add_option("--experiment", opt->experiment, "Only runs of this experiment");
+  sub->add_option("--tag", opt->tags,
+                  "Only runs with this tag (key=value, repeatable; all must match)");
+  sub->add_option("--runs", opt->run_ids, "Only these run ids")->expected(1, -1);
+  // Checked by report::write_report (a UsageError, exit 2) rather than by CLI11.
+  sub->add_option("--format", opt->format, "Report file format: md, json or csv")
+      ->capture_default_str();
+  sub->add_option("--out", opt->out, "Output folder: report.<format> and plots/")
+      ->capture_default_str();
+  sub->add_option("--target", opt->target, "Top-1 target in percent for time to train")
+      ->capture_default_str();
+  sub->add_flag("--png", opt->png, "Also write plots/*.png with rsvg-convert (librsvg2-bin)");
+  sub->add_option("--scaling-json", opt->scaling_json,
+                  "MLPerf scaling.json ({\"scaling_factor\": x}) applied to olympic means");
+  sub->add_option("--title", opt->title, "Report title")->capture_default_str();
+  return [opt] {
+    report::ReportOptions ro;
+    if (!opt->experiment.empty()) ro.filter.experiment = opt->experiment;
+    for (const auto& t : opt->tags) ro.filter.tags.push_back(key_value(t));
+    ro.filter.run_ids = opt->run_ids;
+    ro.format = opt->format;
+    ro.out_dir = opt->out;
+    ro.target_top1 = opt->target;
+    ro.png = opt->png;
+    if (!opt->scaling_json.empty()) ro.scaling_json = opt->scaling_json;
+    ro.title = opt->title;
+    auto db = open_existing_db(opt->db);
+    const auto res = report::write_report(*db, ro);
+    for (const auto& m : res.messages) std::cerr << "rn50-exp: " << m << "\n";
+    for (const auto& p : res.written) std::cout << "wrote " << p.string() << "\n";
+    std::cout << res.report.warnings.size() << " warning(s) in the report\n";
+    return 0;
+  };
+}
+
 }  // namespace rn50::app

@@ -1,4 +1,5 @@
 // Scaling table, DLPerf style (docs/report.md "Scaling").
+#include <cctype>
 #include <map>
 #include <set>
 
@@ -28,6 +29,25 @@ std::string id_list(const std::vector<const StoredRun*>& runs, size_t max_ids) {
   }
   return s;
 }
+
+namespace {
+
+// Definitions differ in counts ("summed over 1260 pairs") without differing in method: compare
+// them with every number replaced by N.
+std::string definition_shape(const std::string& d) {
+  std::string out;
+  for (size_t i = 0; i < d.size();) {
+    if (std::isdigit(static_cast<unsigned char>(d[i]))) {
+      while (i < d.size() && (std::isdigit(static_cast<unsigned char>(d[i])) || d[i] == '.')) ++i;
+      out += 'N';
+    } else {
+      out += d[i++];
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 Table scaling_table(const std::vector<StoredRun>& all, const AnalysisOptions& opt,
                     std::vector<std::string>& warnings) {
@@ -72,7 +92,7 @@ Table scaling_table(const std::vector<StoredRun>& all, const AnalysisOptions& op
   std::map<std::pair<std::string, std::optional<int64_t>>, double> baseline;
   std::map<ConfigKey, MedianStats> stats;
   std::map<ConfigKey, std::set<IpsBasis>> bases;
-  std::set<std::string> definitions;
+  std::map<std::string, std::string> definitions;  // shape -> first definition seen
   std::vector<std::string> small;
   for (const auto& [k, runs] : groups) {
     std::vector<double> v;
@@ -81,7 +101,8 @@ Table scaling_table(const std::vector<StoredRun>& all, const AnalysisOptions& op
       v.push_back(ips->value);
       bases[k].insert(ips->basis);
       if (ips->basis == IpsBasis::kWindow && !r->run.derived.total_ips_definition.empty())
-        definitions.insert(r->run.derived.total_ips_definition);
+        definitions.emplace(definition_shape(r->run.derived.total_ips_definition),
+                            r->run.derived.total_ips_definition);
     }
     stats[k] = *median_stats(v);
     if (k.devices == 1) baseline.emplace(std::make_pair(k.precision, k.batch), stats[k].median);
@@ -134,7 +155,7 @@ Table scaling_table(const std::vector<StoredRun>& all, const AnalysisOptions& op
   }
   if (definitions.size() > 1) {
     std::string s;
-    for (const auto& d : definitions) s += "\n  - " + d;
+    for (const auto& [shape, d] : definitions) s += "\n  - " + d;
     warnings.push_back(
         "Runs in the scaling table measure throughput differently (total_ips "
         "definitions):" +
