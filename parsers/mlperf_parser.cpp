@@ -5,7 +5,9 @@
 // Like the official summarizer: anything before the token is dropped, only time_ms/key/value/
 // metadata are required, the FIRST run_start and FIRST run_stop define the run.
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <set>
 

@@ -7,6 +7,7 @@
 // batch that is either echoed on a command line, inferred from iterations per epoch, or --set.
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <set>
 #include <string>
@@ -312,6 +313,17 @@ core::ParsedFile PytorchExamplesParser::parse(std::string_view content,
       run.world_size.set(visible_gpus * cmd_world, Source::kInferred,
                          "CUDA_VISIBLE_DEVICES x --world-size");
       run.batch_per_device.set(cmd_batch / visible_gpus, Source::kInferred,
+                               "-b / GPUs per node (main.py int division)");
+    } else if (visible_gpus == 0 && cmd_world == 1 && !use_gpu_ids.empty() &&
+               *use_gpu_ids.rbegin() + 1 == static_cast<int64_t>(use_gpu_ids.size()) &&
+               cmd_batch >= static_cast<int64_t>(use_gpu_ids.size())) {
+      // One node: main.py spawns one process per GPU and each prints "Use GPU: k"; ids 0..n-1
+      // all present means n processes.
+      const int64_t n = static_cast<int64_t>(use_gpu_ids.size());
+      run.world_size.set(n, Source::kInferred,
+                         "'Use GPU: 0.." + std::to_string(n - 1) +
+                             "' lines with --world-size 1 --multiprocessing-distributed");
+      run.batch_per_device.set(cmd_batch / n, Source::kInferred,
                                "-b / GPUs per node (main.py int division)");
     }
   }

@@ -263,5 +263,22 @@ TEST(PytorchExamples, SniffScores) {
   EXPECT_GT(p->sniff(core::read_file(fixture("post2022_two_epochs.log"))), 50);
 }
 
+TEST(PytorchExamples, OneNodeDdpCountsUseGpuLines) {
+  auto f = parse_file(fixture("ddp_one_node_use_gpu.log"));
+  const auto& r = f.runs[0];
+  EXPECT_EQ(*r.world_size.value, 4);  // Use GPU: 0..3 with --world-size 1
+  EXPECT_EQ(*r.batch_per_device.value, 128);
+  EXPECT_EQ(*r.global_batch.value, 512);
+  EXPECT_EQ(r.find_param("log.ranks_seen")->value, "4");
+  // 2503 iterations also fit 512 exactly: no disagreement diagnostic.
+  for (const auto& d : f.diagnostics) EXPECT_EQ(d.message.find("do not match"), std::string::npos);
+  // All four ranks' index-10 lines: mean Time 0.5 s.
+  EXPECT_NEAR(*r.derived.total_ips, 512 / 0.5, 1e-9);
+  EXPECT_NE(r.derived.total_ips_definition.find("all interleaved ranks"), std::string::npos);
+  EXPECT_EQ(std::count_if(r.metrics.begin(), r.metrics.end(),
+                          [](const auto& m) { return m.key == "train.batch_time"; }),
+            2);
+}
+
 }  // namespace
 }  // namespace rn50::parsers
