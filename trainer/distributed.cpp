@@ -21,9 +21,7 @@
 namespace rn50::trainer {
 namespace {
 
-constexpr const char* kMasterAddrKey = "rn50_master_addr";
-
-std::string who(int64_t rank, int64_t world_size) {
+std::string rank_label(int64_t rank, int64_t world_size) {
   return "rank " + std::to_string(rank) + " of " + std::to_string(world_size);
 }
 
@@ -59,6 +57,52 @@ struct Distributed::Impl {
   bool sync = true;
   std::unique_ptr<GradientBuckets> buckets;
 
+  // master_hint: MASTER_ADDR when known (connect); it decides which address Gloo binds.
+  void init(c10::intrusive_ptr<c10d::Store> the_store, int64_t rank, int64_t world_size,
+            const std::string& device_name, std::chrono::milliseconds the_timeout,
+            const std::string& master_hint) {
+    who = rank_label(rank, world_size);
+    timeout = the_timeout;
+    if (world_size < 1 || rank < 0 || rank >= world_size)
+      throw core::UsageError("distributed: invalid " + who);
+    try {
+      device = torch::Device(device_name);
+    } catch (const std::exception& e) {
+      throw core::UsageError("distributed: device '" + device_name +
+                             "' is not a valid device: " + exception_text(e));
+    }
+    if (world_size == 1) return;  // no process group: every operation is a no-op
+    store = std::move(the_store);
+    store->setTimeout(timeout);
+    try {
+      if (device.is_cuda()) {
+#ifdef RN50_HAVE_CUDA
+        auto opts = c10d::ProcessGroupNCCL::Options::create();
+        opts->timeout = the_timeout;
+        group = c10::make_intrusive<c10d::ProcessGroupNCCL>(store, static_cast<int>(rank),
+                                                            static_cast<int>(world_size), opts);
+        backend = "nccl";
+#else
+        throw core::UsageError("distributed: device '" + device_name +
+                               "' needs NCCL, but this rn50-exp was built against a LibTorch "
+                               "without CUDA");
+#endif
+      } else {
+        auto opts = c10d::ProcessGroupGloo::Options::create(timeout);
+        opts->devices.push_back(gloo_device(master_hint));
+        group = c10::make_intrusive<c10d::ProcessGroupGloo>(store, static_cast<int>(rank),
+                                                            static_cast<int>(world_size), opts);
+        backend = "gloo";
+      }
+    } catch (const core::UsageError&) {
+      throw;
+    } catch (const std::exception& e) {
+      throw core::Error("distributed: " + who +
+                        ": process group rendezvous did not complete within " + seconds(timeout) +
+                        " (did every rank start?): " + exception_text(e));
+    }
+  }
+
   // Waits for one collective, turning every failure into a one-line core::Error.
   void wait(const c10::intrusive_ptr<c10d::Work>& work, const std::string& op) const {
     try {
@@ -92,58 +136,12 @@ struct Distributed::Impl {
   }
 };
 
-Distributed::Distributed() : impl_(std::make_unique<Impl>()) { impl_->who = who(0, 1); }
+Distributed::Distributed() : impl_(std::make_unique<Impl>()) { impl_->who = rank_label(0, 1); }
 
 Distributed::Distributed(c10::intrusive_ptr<c10d::Store> store, int64_t rank, int64_t world_size,
                          const std::string& device, std::chrono::milliseconds timeout)
     : impl_(std::make_unique<Impl>()), rank_(rank), world_size_(world_size) {
-  Impl& impl = *impl_;
-  impl.who = who(rank, world_size);
-  impl.timeout = timeout;
-  if (world_size < 1 || rank < 0 || rank >= world_size)
-    throw core::UsageError("distributed: invalid " + impl.who);
-  try {
-    impl.device = torch::Device(device);
-  } catch (const std::exception& e) {
-    throw core::UsageError("distributed: device '" + device +
-                           "' is not a valid device: " + exception_text(e));
-  }
-  if (world_size == 1) return;  // no process group: every operation is a no-op
-  impl.store = std::move(store);
-  impl.store->setTimeout(timeout);
-  // connect() leaves the master address in the store: it decides which address Gloo binds.
-  std::string master_hint;
-  if (impl.store->check({kMasterAddrKey})) {
-    auto bytes = impl.store->get(kMasterAddrKey);
-    master_hint.assign(bytes.begin(), bytes.end());
-  }
-  try {
-    if (impl.device.is_cuda()) {
-#ifdef RN50_HAVE_CUDA
-      auto opts = c10d::ProcessGroupNCCL::Options::create();
-      opts->timeout = timeout;
-      impl.group = c10::make_intrusive<c10d::ProcessGroupNCCL>(impl.store, static_cast<int>(rank),
-                                                               static_cast<int>(world_size), opts);
-      impl.backend = "nccl";
-#else
-      throw core::UsageError("distributed: device '" + device +
-                             "' needs NCCL, but this rn50-exp was built against a LibTorch "
-                             "without CUDA");
-#endif
-    } else {
-      auto opts = c10d::ProcessGroupGloo::Options::create(timeout);
-      opts->devices.push_back(gloo_device(master_hint));
-      impl.group = c10::make_intrusive<c10d::ProcessGroupGloo>(impl.store, static_cast<int>(rank),
-                                                               static_cast<int>(world_size), opts);
-      impl.backend = "gloo";
-    }
-  } catch (const core::UsageError&) {
-    throw;
-  } catch (const std::exception& e) {
-    throw core::Error("distributed: " + impl.who +
-                      ": process group rendezvous did not complete within " + seconds(timeout) +
-                      " (did every rank start?): " + exception_text(e));
-  }
+  impl_->init(std::move(store), rank, world_size, device, timeout, "");
 }
 
 std::unique_ptr<Distributed> Distributed::connect(const DistEnv& env, const std::string& device,
@@ -161,8 +159,11 @@ std::unique_ptr<Distributed> Distributed::connect(const DistEnv& env, const std:
     opts.port = static_cast<uint16_t>(env.master_port);
     opts.isServer = env.rank == 0;
     opts.numWorkers = static_cast<size_t>(env.world_size);
-    opts.waitWorkers = true;
-    opts.timeout = timeout;
+    // Not waiting for workers here: LibTorch 1.13 lets that wait expire silently, and the Gloo
+    // rendezvous right after waits for every rank anyway, with a clear timeout.
+    opts.waitWorkers = false;
+    // The store's client connect works in whole seconds; under 1 s it gives up at once.
+    opts.timeout = std::max(timeout, std::chrono::milliseconds(1000));
     store = c10::make_intrusive<c10d::TCPStore>(env.master_addr, opts);
   } catch (const std::exception& e) {
     throw core::Error("distributed: " + env.describe() + ": TCPStore rendezvous failed within " +
@@ -171,8 +172,11 @@ std::unique_ptr<Distributed> Distributed::connect(const DistEnv& env, const std:
                       "free on rank 0?): " +
                       exception_text(e));
   }
-  store->set(kMasterAddrKey, std::vector<uint8_t>(env.master_addr.begin(), env.master_addr.end()));
-  return std::make_unique<Distributed>(store, env.rank, env.world_size, dev, timeout);
+  auto d = std::make_unique<Distributed>();
+  d->rank_ = env.rank;
+  d->world_size_ = env.world_size;
+  d->impl_->init(std::move(store), env.rank, env.world_size, dev, timeout, env.master_addr);
+  return d;
 }
 
 Distributed::~Distributed() = default;
