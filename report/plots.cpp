@@ -114,7 +114,9 @@ Plot epoch_plot(const std::vector<StoredRun>& all, const AnalysisOptions& opt, s
             sums[e.epoch].second++;
           }
       ChartSeries s;
-      s.label = describe(k, false) + " (mean of " + std::to_string(runs.size()) + ")";
+      // Short enough for the legend: "amp bs256 x8 (n=3)".
+      s.label = k.precision + " bs" + (k.batch ? std::to_string(*k.batch) : std::string("?")) +
+                " x" + std::to_string(k.devices) + " (n=" + std::to_string(runs.size()) + ")";
       s.markers = sums.size() <= 40;
       for (const auto& [ep, sn] : sums)
         s.points.emplace_back(static_cast<double>(ep), sn.first / sn.second);
@@ -122,7 +124,7 @@ Plot epoch_plot(const std::vector<StoredRun>& all, const AnalysisOptions& opt, s
       ++drawn;
     }
     c.footnote = std::to_string(with.size()) + " runs drawn as " + std::to_string(drawn) +
-                 " configuration means" +
+                 " configuration means (precision, batch per device, x devices)" +
                  (groups.size() > drawn
                       ? "; " + std::to_string(groups.size() - drawn) + " configurations not drawn"
                       : std::string());
@@ -148,7 +150,7 @@ Plot step_time_plot(const std::vector<StoredRun>& all, const AnalysisOptions& op
   c.y_label = "milliseconds per iteration";
   c.x_axis = XAxis::kCategory;
   c.y_from_zero = true;
-  ChartSeries p50{"p50", {}, {}, false, true, false, ""};
+  ChartSeries p50{"p50 (bar: p50 to p99)", {}, {}, false, true, false, ""};
   ChartSeries p90{"p90", {}, {}, false, true, false, ""};
   ChartSeries p99{"p99", {}, {}, false, true, false, ""};
   const size_t max_cats = 3 * opt.max_curves;

@@ -19,7 +19,7 @@ const std::vector<std::string>& palette() {
 
 namespace {
 
-constexpr double kLeft = 78, kTop = 44, kBottom = 64, kLegendWidth = 220;
+constexpr double kLeft = 78, kTop = 44, kBottom = 64, kLegendWidth = 260;
 constexpr double kFont = 12;
 constexpr size_t kLegendChars = 30;
 

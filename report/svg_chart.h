@@ -35,7 +35,7 @@ struct ChartSpec {
   std::vector<ChartHLine> hlines;
   bool y_from_zero = false;
   std::string footnote;  // one line under the x label (e.g. "12 more runs not drawn")
-  double width = 760, height = 440;
+  double width = 820, height = 440;
 };
 
 // Deterministic SVG text. Requires at least one point in some series.

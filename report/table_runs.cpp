@@ -191,10 +191,14 @@ std::vector<std::string> selection_warnings(const std::vector<StoredRun>& runs) 
     if (r.run.precision.value) precisions.insert(*r.run.precision.value);
   }
   if (!unfinished.empty()) {
+    constexpr size_t kMaxNamed = 10;
     std::string s;
-    for (const auto* r : unfinished)
-      s += (s.empty() ? "" : ", ") +
-           ("#" + std::to_string(r->id) + " " + std::string(core::to_string(r->run.status)));
+    for (size_t i = 0; i < unfinished.size() && i < kMaxNamed; ++i)
+      s += (s.empty() ? "" : ", ") + ("#" + std::to_string(unfinished[i]->id) + " " +
+                                      std::string(core::to_string(unfinished[i]->run.status)));
+    if (unfinished.size() > kMaxNamed)
+      s += " and " + std::to_string(unfinished.size() - kMaxNamed) + " more (" +
+           std::to_string(unfinished.size()) + " in all)";
     w.push_back("Runs that did not finish normally: " + s +
                 ". Their numbers cover only what was logged.");
   }

@@ -13,6 +13,8 @@ namespace rn50::report {
 
 namespace {
 
+constexpr size_t kMaxListed = 10;  // per-run scores listed in one cell up to this many runs
+
 struct SetKey {
   std::string experiment, system;
   ConfigKey config;
@@ -101,8 +103,14 @@ Table time_to_train_table(const std::vector<StoredRun>& all, const AnalysisOptio
     }
     std::sort(listing.begin(), listing.end());
     std::string per_run;
-    for (const auto& [m, s] : listing) per_run += (per_run.empty() ? "" : ", ") + s;
-    for (const auto& f : failures) per_run += (per_run.empty() ? "" : ", ") + f;
+    if (runs.size() <= kMaxListed) {
+      for (const auto& [m, s] : listing) per_run += (per_run.empty() ? "" : ", ") + s;
+      for (const auto& f : failures) per_run += (per_run.empty() ? "" : ", ") + f;
+    } else {
+      // A set of hundreds of runs would make an unreadable cell: counts, and the Runs table.
+      per_run = std::to_string(listing.size()) + " converged, " + std::to_string(failures.size()) +
+                " not converged (per-run values in the Runs table)";
+    }
     if (untimed)
       t.notes.push_back(describe(key.config, false) + " (" + key.system +
                         "): " + std::to_string(untimed) +
