@@ -54,6 +54,66 @@ std::optional<double> percentile_of_sorted(const std::vector<double>& sorted, do
   return sorted[idx];
 }
 
+namespace {
+// Length of the valid UTF-8 sequence starting at s[i], 0 when invalid.
+size_t utf8_sequence(std::string_view s, size_t i) {
+  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = b(i);
+  if (c < 0x80) return 1;
+  size_t n = 0;
+  uint32_t cp = 0;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+    cp = c & 0x1F;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    cp = c & 0x0F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    cp = c & 0x07;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  for (size_t k = 1; k < n; ++k) {
+    if ((b(i + k) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (b(i + k) & 0x3F);
+  }
+  // Overlong forms, surrogates and values past U+10FFFF are not valid UTF-8.
+  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+      (cp >= 0xD800 && cp <= 0xDFFF))
+    return 0;
+  return n;
+}
+}  // namespace
+
+bool is_valid_utf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = utf8_sequence(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+std::string to_valid_utf8(std::string_view s) {
+  if (is_valid_utf8(s)) return std::string(s);
+  std::string out;
+  out.reserve(s.size() + 8);
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = utf8_sequence(s, i);
+    if (n > 0) {
+      out.append(s.substr(i, n));
+      i += n;
+    } else {
+      const auto c = static_cast<unsigned char>(s[i++]);
+      out += static_cast<char>(0xC0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3F));
+    }
+  }
+  return out;
+}
+
 std::string_view canonical_metric_key(std::string_view key) {
   if (key == "lr") return "train.lr";
   return key;
@@ -136,7 +196,7 @@ void RunAssembler::begin_record(const Step& step, std::optional<double> time, in
     case StepKind::kOther:
       if (!same_group) {
         core::Event ev;
-        ev.key = step.label.empty() ? std::string("(empty step)") : step.label;
+        ev.key = step.label.empty() ? std::string("(empty step)") : to_valid_utf8(step.label);
         ev.time = group_time_;
         event_data_ = nlohmann::json::object();
         if (step.label_iteration) event_data_["iteration"] = *step.label_iteration;
@@ -150,20 +210,23 @@ void RunAssembler::begin_record(const Step& step, std::optional<double> time, in
 }
 
 void RunAssembler::param(std::string_view key, std::string value) {
-  state().run.set_param(std::string(key), std::move(value));
+  if (!is_valid_utf8(value)) value = to_valid_utf8(value);
+  state().run.set_param(to_valid_utf8(key), std::move(value));
 }
 
 void RunAssembler::event_field(std::string_view key, nlohmann::json value) {
   if (!have_step_ || step_.kind != StepKind::kOther) return;
   RunState& st = state();
-  event_data_[std::string(key)] = std::move(value);
+  if (value.is_string() && !is_valid_utf8(value.get_ref<const std::string&>()))
+    value = to_valid_utf8(value.get_ref<const std::string&>());
+  event_data_[to_valid_utf8(key)] = std::move(value);
   st.run.events[event_slot_].value_json = event_data_.dump();
 }
 
 void RunAssembler::non_finite_value(std::string_view key, int64_t line) {
   if (non_finite_count_++ == 0) {
     non_finite_first_line_ = line;
-    non_finite_first_key_ = std::string(key);
+    non_finite_first_key_ = to_valid_utf8(key);
   }
 }
 
@@ -232,7 +295,7 @@ void RunAssembler::metric(std::string_view raw_key, double value) {
       break;
     }
   }
-  mp.key = std::string(key);
+  mp.key = to_valid_utf8(key);
   st.run.metrics.push_back(std::move(mp));
 }
 

@@ -154,7 +154,8 @@ class JsonScanner {
       return;
     }
     ++warnings_;
-    diags_.push_back({core::Severity::kWarning, line, std::move(msg)});
+    // Messages quote log text, which need not be UTF-8.
+    diags_.push_back({core::Severity::kWarning, line, ngc::to_valid_utf8(msg)});
   }
 
   void handle(std::string_view body, int64_t line_no, bool last_line) {

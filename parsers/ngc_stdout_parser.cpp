@@ -23,9 +23,7 @@ using ngc::StepKind;
 constexpr int kMaxLineWarnings = 100;
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_word(char c) {
-  return is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
-}
+bool is_letter(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -46,7 +44,8 @@ DllToken find_dll(std::string_view line) {
   while (pos != std::string_view::npos) {
     size_t after = pos + 3;
     if (after < line.size() && line[after] == 'L') ++after;
-    if ((pos == 0 || !is_word(line[pos - 1])) && after + 1 < line.size() && line[after] == ' ' &&
+    // "libDLL" is a word, not the token; a digit before it is an mpirun timestamp glued on.
+    if ((pos == 0 || !is_letter(line[pos - 1])) && after + 1 < line.size() && line[after] == ' ' &&
         is_digit(line[after + 1]))
       return {pos, after + 1};
     pos = line.find("DLL", pos + 1);
@@ -230,7 +229,8 @@ class StdoutScanner {
       return;
     }
     ++warnings_;
-    diags_.push_back({core::Severity::kWarning, line, std::move(msg)});
+    // Messages quote log text, which need not be UTF-8.
+    diags_.push_back({core::Severity::kWarning, line, ngc::to_valid_utf8(msg)});
   }
 
   void handle(std::string_view line, const DllToken& tok, int64_t line_no) {

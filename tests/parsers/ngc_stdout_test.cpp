@@ -176,7 +176,7 @@ TEST(NgcStdoutCorpus, Gpu32FourNodes) {
   EXPECT_EQ(r.epochs.size(), 90u);
   EXPECT_NEAR(*r.derived.best_top1, 75.90, 1e-9);
   EXPECT_EQ(*r.derived.best_top1_epoch, 89);  // 75.90 at 87 and 89; first reached: target_epoch
-  EXPECT_EQ(*r.derived.target_epoch, 87);  // default target 75.9
+  EXPECT_EQ(*r.derived.target_epoch, 87);     // default target 75.9
   EXPECT_NEAR(*r.derived.summary_total_ips, 22710.21, 1e-9);
   EXPECT_NEAR(*r.derived.summary_compute_ips, 22774.41, 1e-9);
   EXPECT_NEAR(*r.derived.wall_time_s, 5237.46, 1.0);
@@ -533,6 +533,28 @@ TEST(NgcStdoutFixture, CrlfLinesAndGluedTimestampPrefix) {
   EXPECT_NEAR(*r.derived.total_ips, 32.0, 1e-9);
   EXPECT_EQ(r.status, core::RunStatus::kFinished);
   EXPECT_DOUBLE_EQ(*r.end_time, kT0 + 3);
+}
+
+TEST(NgcStdoutFixture, NonUtf8BytesBecomeValidUtf8) {
+  // Latin-1 bytes (0xE9) in a path, a metric key and a bare step; a lone 0x80 in a bad line.
+  const ParsedFile pf = parse_text(
+      "DLL 2026-11-21 12:00:00.000000 - PARAMETER data : /donn\xe9"
+      "es  batch_size : 8 \n"
+      "DLL 2026-11-21 12:00:01.000000 - Epoch: 0 Iteration: 1  caf\xe9 : 1.0  \n"
+      "DLL 2026-11-21 12:00:02.000000 - \xe9tape  x : 2.0  \n"
+      "DLL 2026-11-21 12:00:0\x80 - Epoch: 0 Iteration: 2  train.loss : 1.0  \n");
+  ASSERT_EQ(pf.runs.size(), 1u);
+  const RunRecord& r = pf.runs[0];
+  EXPECT_EQ(r.find_param("data")->value,
+            "/donn\xc3\xa9"
+            "es");
+  EXPECT_EQ(points(r, "caf\xc3\xa9", "iter").size(), 1u);
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(r.events[0].key, "\xc3\xa9tape");
+  ASSERT_EQ(count_warnings(pf), 1u);
+  for (const auto& d : pf.diagnostics) EXPECT_TRUE(ngc::is_valid_utf8(d.message)) << d.message;
+  EXPECT_EQ(ngc::to_valid_utf8("ok \xe2\x82\xac"), "ok \xe2\x82\xac");        // valid: unchanged
+  EXPECT_EQ(ngc::to_valid_utf8("\xed\xa0\x80"), "\xc3\xad\xc2\xa0\xc2\x80");  // surrogate
 }
 
 TEST(NgcStdoutFixture, EveryPrefixParses) {
