@@ -43,8 +43,10 @@ int Database::current_schema_version() { return schema_ladder().back().to_versio
 std::unique_ptr<Database> Database::open(const std::string& path) {
   sqlite3* raw = nullptr;
   const int rc =
-      sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-  // Owns the handle from here on: sqlite3_open_v2 allocates one even when it fails.
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  // NOMUTEX: a connection is used by one thread at a time. Owns the handle from here on:
+  // sqlite3_open_v2 allocates one even when it fails.
   std::unique_ptr<Database> db(new Database(raw, path));
   if (rc != SQLITE_OK)
     throw core::Error(path +

@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "core/error.h"
+#include "store/metric_writer.h"
 #include "store/sqlite_util.h"
 
 namespace rn50::store {
@@ -29,34 +30,6 @@ int64_t experiment_id(sqlite3* db, const std::string& name) {
   if (!sel.step()) throw core::Error("experiment '" + name + "' vanished during ingest");
   return sel.col_int(0);
 }
-
-// Interns metric names: the metrics table stores a small integer per row instead of the text.
-class KeyInterner {
- public:
-  explicit KeyInterner(sqlite3* db)
-      : db_(db), insert_(db, "INSERT INTO metric_keys(name) VALUES (?) RETURNING id") {
-    Statement all(db, "SELECT id, name FROM metric_keys");
-    while (all.step()) ids_.emplace(all.col_text(1), all.col_int(0));
-  }
-  int64_t id(std::string_view name) {
-    if (auto it = ids_.find(name); it != ids_.end()) return it->second;
-    insert_.bind(1, name);
-    if (!insert_.step()) throw_sqlite(db_, "interning metric key");
-    const int64_t id = insert_.col_int(0);
-    insert_.reset();
-    ids_.emplace(std::string(name), id);
-    return id;
-  }
-
- private:
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  sqlite3* db_;
-  Statement insert_;
-  std::unordered_map<std::string, int64_t, Hash, std::equal_to<>> ids_;
-};
 
 class RunWriter {
  public:
@@ -93,12 +66,10 @@ class RunWriter {
                "top1 = excluded.top1, top5 = excluded.top5, lr = excluded.lr, "
                "total_ips = excluded.total_ips, compute_ips = excluded.compute_ips, "
                "time = excluded.time"),
-        metric_(db,
-                "INSERT INTO metrics(run_id, key_id, level, seq, epoch, step, time, value) "
-                "VALUES (?,?,?,?,?,?,?,?)"),
         event_(db,
                "INSERT INTO events(run_id, seq, key, time, epoch, value_json, metadata_json) "
-               "VALUES (?,?,?,?,?,?,?)") {}
+               "VALUES (?,?,?,?,?,?,?)"),
+        metrics_(db) {}
 
   int64_t write(const core::RunRecord& r, const std::string& default_name, IngestResult& res) {
     run_label_ = "run '" + (r.run_key.empty() ? default_name : r.run_key) + "'";
@@ -118,7 +89,7 @@ class RunWriter {
     section_ = "epochs";
     res.epoch_rows += write_epochs(id, r);
     section_ = "metrics";
-    res.metric_rows += write_metrics(id, r);
+    res.metric_rows += metrics_.write(id, r.metrics, keys_);
     section_ = "events";
     for (size_t i = 0; i < r.events.size(); ++i) {
       const auto& e = r.events[i];
@@ -135,6 +106,7 @@ class RunWriter {
   }
 
   std::string where() const { return run_label_ + ": " + section_; }
+  void finish() const { metrics_.finish(); }
 
  private:
   int64_t insert_run(const core::RunRecord& r, const std::string& name) {
@@ -231,61 +203,13 @@ class RunWriter {
     return static_cast<int64_t>(seen.size());
   }
 
-  // Rows go in primary-key order (key_id, level, seq) so the WITHOUT ROWID b-tree only appends.
-  int64_t write_metrics(int64_t id, const core::RunRecord& r) {
-    std::map<std::pair<int64_t, std::string_view>, std::vector<uint32_t>> series;
-    std::vector<uint32_t>* last = nullptr;
-    std::string_view last_key, last_level;
-    for (uint32_t i = 0; i < r.metrics.size(); ++i) {
-      const core::MetricPoint& m = r.metrics[i];
-      if (!last || m.key != last_key || m.level != last_level) {
-        last = &series[{keys_.id(m.key), m.level}];
-        last_key = m.key;
-        last_level = m.level;
-      }
-      last->push_back(i);
-    }
-    sqlite3_stmt* st = metric_.raw();
-    for (const auto& [k, idx] : series) {
-      int64_t seq = 0;
-      for (uint32_t i : idx) {
-        const core::MetricPoint& m = r.metrics[i];
-        sqlite3_bind_int64(st, 1, id);
-        sqlite3_bind_int64(st, 2, k.first);
-        sqlite3_bind_text(st, 3, k.second.data(), static_cast<int>(k.second.size()), SQLITE_STATIC);
-        sqlite3_bind_int64(st, 4, seq++);
-        bind_opt(st, 5, m.epoch);
-        if (m.step)
-          sqlite3_bind_int64(st, 6, *m.step);
-        else
-          sqlite3_bind_null(st, 6);
-        bind_opt(st, 7, m.time);
-        bind_opt(st, 8, std::optional<double>(m.value));
-        if (sqlite3_step(st) != SQLITE_DONE) {
-          std::string msg = sqlite3_errmsg(db_);
-          sqlite3_reset(st);
-          throw core::Error("metric '" + m.key + "' level '" + m.level + "': " + msg);
-        }
-        sqlite3_reset(st);
-      }
-    }
-    return static_cast<int64_t>(r.metrics.size());
-  }
-
-  static void bind_opt(sqlite3_stmt* st, int i, const std::optional<double>& v) {
-    // SQLite has no NaN: a NaN (diverged loss) is stored as NULL.
-    if (v && *v == *v)
-      sqlite3_bind_double(st, i, *v);
-    else
-      sqlite3_bind_null(st, i);
-  }
-
   sqlite3* db_;
   int64_t experiment_id_, file_id_;
   const IngestOptions& opt_;
   std::vector<DiagRow>& diags_;
   KeyInterner keys_;
-  Statement run_, fact_, param_, tag_, epoch_, metric_, event_;
+  Statement run_, fact_, param_, tag_, epoch_, event_;
+  MetricWriter metrics_;
   std::string run_label_, section_;
 };
 
@@ -338,6 +262,8 @@ IngestResult ingest_parsed(Database& db, const SourceFileInfo& file, const core:
           throw;
         }
       }
+      where = "metric ids";
+      writer.finish();
     }
     where = "diagnostics";
     Statement diag(h,

@@ -213,10 +213,12 @@ std::vector<StoredRun> load_runs(Database& db, const RunFilter& filter, Detail d
     std::unordered_map<int64_t, std::string> names;
     Statement keys(h, "SELECT id, name FROM metric_keys");
     while (keys.step()) names.emplace(keys.col_int(0), keys.col_text(1));
+    // Series in key order, points of a series in log order (their rowid range).
     Statement st(h,
-                 "SELECT x.run_id, x.key_id, x.level, x.epoch, x.step, x.time, x.value "
-                 "FROM metrics x" +
-                     child_filter(sel, "x") + " ORDER BY x.run_id, x.key_id, x.level, x.seq");
+                 "SELECT x.run_id, x.key_id, x.level, p.epoch, p.step, p.time, p.value "
+                 "FROM metric_series x JOIN metric_points p "
+                 "ON p.id BETWEEN x.first_point AND x.first_point + x.points - 1" +
+                     child_filter(sel, "x") + " ORDER BY x.run_id, x.key_id, x.level, p.id");
     bind_all(st, sel);
     while (st.step()) {
       core::MetricPoint m;
@@ -251,11 +253,13 @@ std::vector<StoredRun> load_runs(Database& db, const RunFilter& filter, Detail d
 std::vector<core::MetricPoint> load_metric_series(Database& db, int64_t run_id,
                                                   const std::string& key,
                                                   const std::string& level) {
-  Statement st(db.raw(),
-               "SELECT m.epoch, m.step, m.time, m.value FROM metrics m "
-               "JOIN metric_keys k ON k.id = m.key_id "
-               "WHERE m.run_id = ? AND k.name = ? AND m.level = ? "
-               "ORDER BY m.epoch, m.step, m.time, m.seq");
+  Statement st(
+      db.raw(),
+      "SELECT p.epoch, p.step, p.time, p.value FROM metric_series s "
+      "JOIN metric_keys k ON k.id = s.key_id "
+      "JOIN metric_points p ON p.id BETWEEN s.first_point AND s.first_point + s.points - 1 "
+      "WHERE s.run_id = ? AND k.name = ? AND s.level = ? "
+      "ORDER BY p.epoch, p.step, p.time, p.id");
   st.bind(1, run_id).bind(2, key).bind(3, level);
   std::vector<core::MetricPoint> out;
   while (st.step()) {

@@ -99,17 +99,31 @@ CREATE TABLE metric_keys(
   name TEXT NOT NULL UNIQUE
 ) STRICT;
 
-CREATE TABLE metrics(
-  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
-  key_id INTEGER NOT NULL REFERENCES metric_keys(id),
-  level  TEXT NOT NULL CHECK (level IN ('iter', 'val_iter', 'epoch', 'summary', 'eval')),
-  seq    INTEGER NOT NULL,
-  epoch  REAL,
-  step   INTEGER,
-  time   REAL,
-  value  REAL,
-  PRIMARY KEY (run_id, key_id, level, seq)
-) STRICT, WITHOUT ROWID;
+-- Metric history. A series is one (run, key, level); its points are the contiguous rowid range
+-- first_point .. first_point + points - 1 of metric_points, in the order the log printed them.
+-- Points carry no foreign keys or text: appending them is the hot path of ingest.
+CREATE TABLE metric_series(
+  id          INTEGER PRIMARY KEY,
+  run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  key_id      INTEGER NOT NULL REFERENCES metric_keys(id),
+  level       TEXT NOT NULL CHECK (level IN ('iter', 'val_iter', 'epoch', 'summary', 'eval')),
+  first_point INTEGER NOT NULL,
+  points      INTEGER NOT NULL CHECK (points > 0),
+  UNIQUE (run_id, key_id, level)
+) STRICT;
+
+CREATE TABLE metric_points(
+  id    INTEGER PRIMARY KEY,
+  epoch REAL,
+  step  INTEGER,
+  time  REAL,
+  value REAL
+) STRICT;
+
+CREATE TRIGGER metric_series_points_delete AFTER DELETE ON metric_series BEGIN
+  DELETE FROM metric_points
+   WHERE id BETWEEN old.first_point AND old.first_point + old.points - 1;
+END;
 
 CREATE TABLE epochs(
   run_id      INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
@@ -210,16 +224,17 @@ JOIN runs r ON r.id = ep.run_id;
 
 CREATE VIEW v_metric_history AS
 SELECT
-  m.run_id AS run_id,
+  s.run_id AS run_id,
   k.name   AS key,
-  m.level  AS level,
-  m.epoch  AS epoch,
-  m.step   AS step,
-  m.time   AS time,
-  m.value  AS value,
-  m.seq    AS seq
-FROM metrics m
-JOIN metric_keys k ON k.id = m.key_id;
+  s.level  AS level,
+  p.epoch  AS epoch,
+  p.step   AS step,
+  p.time   AS time,
+  p.value  AS value,
+  p.id - s.first_point AS seq
+FROM metric_series s
+JOIN metric_keys k   ON k.id = s.key_id
+JOIN metric_points p ON p.id BETWEEN s.first_point AND s.first_point + s.points - 1;
 
 CREATE VIEW v_facts AS
 SELECT f.run_id, f.field, f.source, f.detail FROM facts f;

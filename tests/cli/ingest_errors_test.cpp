@@ -24,17 +24,9 @@ std::string counts(const fs::path& db_path) {
     sqlite3_close(db);
     return "<cannot open>";
   }
-  const char* tables[] = {"experiments",
-                          "source_files",
-                          "runs",
-                          "facts",
-                          "params",
-                          "tags",
-                          "metric_keys",
-                          "metrics",
-                          "epochs",
-                          "events",
-                          "ingest_diagnostics"};
+  const char* tables[] = {"experiments",   "source_files", "runs",        "facts",
+                          "params",        "tags",         "metric_keys", "metric_series",
+                          "metric_points", "epochs",       "events",      "ingest_diagnostics"};
   for (const char* t : tables) {
     sqlite3_stmt* st = nullptr;
     sqlite3_prepare_v2(db, (std::string("SELECT count(*) FROM ") + t).c_str(), -1, &st, nullptr);

@@ -18,17 +18,9 @@ using testing::make_file;
 using testing::make_parsed;
 using testing::make_run;
 
-const char* kTables[] = {"experiments",
-                         "source_files",
-                         "runs",
-                         "facts",
-                         "params",
-                         "tags",
-                         "metric_keys",
-                         "metrics",
-                         "epochs",
-                         "events",
-                         "ingest_diagnostics"};
+const char* kTables[] = {"experiments",   "source_files", "runs",        "facts",
+                         "params",        "tags",         "metric_keys", "metric_series",
+                         "metric_points", "epochs",       "events",      "ingest_diagnostics"};
 
 std::map<std::string, int64_t> all_counts(Database& db) {
   std::map<std::string, int64_t> m;
@@ -206,6 +198,31 @@ TEST(Ingest, FailureMidwayLeavesDatabaseExactlyAsItWas) {
   EXPECT_EQ(all_counts(*db), before);
 }
 
+TEST(Ingest, DeletingASourceFileRemovesItsRunsAndPoints) {
+  auto db = Database::open(":memory:");
+  ingest_parsed(*db, make_file("a.log", 'a'), make_parsed(2, 100), {});
+  ingest_parsed(*db, make_file("b.log", 'b'), make_parsed(1, 70), {});
+  const int64_t b_points = 70 * 2 + 2;
+  // Series own contiguous point ranges; history rows come back in log order.
+  EXPECT_EQ(query_int(db->raw(),
+                      "SELECT count(*) FROM v_metric_history WHERE key = 'train.loss' "
+                      "AND level = 'iter' AND seq = step / 100"),
+            2 * 100 + 70);
+  exec(db->raw(), "DELETE FROM source_files WHERE path = 'a.log'");
+  EXPECT_EQ(count(*db, "runs"), 1);
+  EXPECT_EQ(count(*db, "metric_series"), 4);
+  EXPECT_EQ(count(*db, "metric_points"), b_points);
+  EXPECT_EQ(count(*db, "params"), 3);
+  EXPECT_EQ(count(*db, "epochs"), 2);
+  EXPECT_EQ(count(*db, "ingest_diagnostics"), 1);
+  // New points append after the surviving ones and stay loadable.
+  ingest_parsed(*db, make_file("c.log", 'c'), make_parsed(1, 5), {});
+  auto runs = load_runs(*db, {}, Detail::kAll);
+  ASSERT_EQ(runs.size(), 2u);
+  EXPECT_EQ(runs[0].run.metrics.size(), static_cast<size_t>(b_points));
+  EXPECT_EQ(runs[1].run.metrics.size(), 5u * 2 + 2);
+}
+
 TEST(Ingest, ProvenanceRowsNameTheirSource) {
   auto db = Database::open(":memory:");
   IngestResult res = ingest_parsed(*db, make_file("a.log"), make_parsed(1, 2), {});
@@ -330,7 +347,8 @@ TEST(Info, CountsTablesAndExperiments) {
   EXPECT_EQ(info.application_id, kApplicationId);
   std::map<std::string, int64_t> rows(info.table_rows.begin(), info.table_rows.end());
   EXPECT_EQ(rows["runs"], 2);
-  EXPECT_EQ(rows["metrics"], 2 * (3 * 2 + 2));
+  EXPECT_EQ(rows["metric_points"], 2 * (3 * 2 + 2));
+  EXPECT_EQ(rows["metric_series"], 2 * 4);
   ASSERT_EQ(info.experiments.size(), 1u);
   EXPECT_EQ(info.experiments[0].runs, 2);
   EXPECT_EQ(info.experiments[0].source_files, 1);
