@@ -88,9 +88,13 @@ Plot epoch_plot(const std::vector<StoredRun>& all, const AnalysisOptions& opt, s
   if (target_line)
     c.hlines.push_back({opt.target_top1, "target " + fmt_fixed(opt.target_top1, 2) + " %"});
   if (with.size() <= opt.max_curves) {
+    // MLPerf folders all hold result_0.txt ...: a repeated name gets its system in the legend.
+    std::map<std::string, int> name_count;
+    for (const auto* r : with) name_count[r->run.name]++;
     for (const auto* r : with) {
       ChartSeries s;
       s.label = run_label(*r);
+      if (name_count[r->run.name] > 1) s.label += " (" + system_label(*r) + ")";
       s.markers = r->run.epochs.size() <= 40;
       for (const auto& e : r->run.epochs)
         if (e.*field && std::isfinite(*(e.*field)))
