@@ -31,7 +31,8 @@ int main(int argc, char** argv) {
   try {
     cli.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return cli.exit(e);
+    // CLI11 prints help/version (code 0) or the usage error; every usage error is exit 2.
+    return cli.exit(e) == 0 ? 0 : 2;
   }
   try {
     for (auto& [sub, runner] : commands)
