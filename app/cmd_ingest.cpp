@@ -17,14 +17,10 @@
 #include "core/derive.h"
 #include "core/error.h"
 #include "core/hash.h"
+#include "parsers/mlperf_system.h"
 #include "parsers/registry.h"
 #include "store/database.h"
 #include "store/ingest.h"
-
-#if __has_include("parsers/mlperf_system.h")
-#include "parsers/mlperf_system.h"
-#define RN50_HAVE_MLPERF_SYSTEM 1
-#endif
 
 namespace rn50::app {
 
@@ -189,7 +185,6 @@ class Ingester {
   // MLPerf result files say little about the machine; the submission's system_*.json beside
   // them does (nodes, accelerators).
   void attach_system_description(const fs::path& path, core::ParsedFile& parsed) {
-#ifdef RN50_HAVE_MLPERF_SYSTEM
     if (parsed.format != "mlperf") return;
     const auto system = parsers::find_mlperf_system(path);
     if (!system) return;
@@ -200,12 +195,6 @@ class Ingester {
       core::apply_user_facts(run, derive_);  // --set still wins over the system file
       core::derive_common(run, derive_);
     }
-#else
-    // TODO(H2): parsers/mlperf_system.h has not landed yet; MLPerf runs get no nodes/world_size
-    // from system_*.json until it does (this block compiles in automatically when it exists).
-    (void)path;
-    (void)parsed;
-#endif
   }
 
   static std::string describe_runs(const core::ParsedFile& parsed) {
