@@ -18,6 +18,11 @@ int64_t parse_positive_int(const std::string& key, const std::string& v) {
   return out;
 }
 
+// Timestamps are unix seconds near 1.6e9, where a double keeps ~0.2 us: rounding a difference to
+// whole microseconds gives back exactly what the log printed (MLPerf ms, dllogger us), so that
+// 258.099 s stays 258.099 and rounds to 4.3017 min as MLPerf's summarizer prints it.
+double elapsed(double from, double to) { return std::round((to - from) * 1e6) / 1e6; }
+
 }  // namespace
 
 void apply_user_facts(RunRecord& run, const DeriveOptions& opt) {
@@ -83,7 +88,7 @@ void derive_common(RunRecord& run, const DeriveOptions& opt) {
       d.last_top1 = e.top1;
       if (!d.target_epoch && *e.top1 >= opt.target_top1 - 1e-9) {
         d.target_epoch = e.epoch;
-        if (e.time && run.start_time) d.time_to_target_s = *e.time - *run.start_time;
+        if (e.time && run.start_time) d.time_to_target_s = elapsed(*run.start_time, *e.time);
       }
     }
     if (e.top5 && std::isfinite(*e.top5) && (!d.best_top5 || *e.top5 > *d.best_top5))
@@ -93,7 +98,7 @@ void derive_common(RunRecord& run, const DeriveOptions& opt) {
     // Epoch records exist only for completed epochs.
     run.epochs_completed = static_cast<int64_t>(run.epochs.size());
   }
-  if (run.start_time && run.end_time) d.wall_time_s = *run.end_time - *run.start_time;
+  if (run.start_time && run.end_time) d.wall_time_s = elapsed(*run.start_time, *run.end_time);
 }
 
 std::optional<double> percentile(std::vector<double> values, double p) {

@@ -120,3 +120,18 @@ TEST(DeriveCommon, BestEpochTiesGoToTheLaterEpoch) {
 
 }  // namespace
 }  // namespace rn50::core
+
+namespace rn50::core {
+namespace {
+
+TEST(DeriveCommon, WallTimeIsExactToTheMicrosecond) {
+  // MLPerf TPU v4-128 result_0: run_start/run_stop in ms; 258.099 s must not become 258.09899997.
+  RunRecord r;
+  r.start_time = 1620425289.935;
+  r.end_time = 1620425548.034;
+  derive_common(r, {});
+  EXPECT_EQ(*r.derived.wall_time_s, 258.099);
+}
+
+}  // namespace
+}  // namespace rn50::core
