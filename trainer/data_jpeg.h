@@ -1,6 +1,6 @@
 // JPEG decode/encode through libjpeg-turbo's TurboJPEG API. Decoding can be scaled (M/8 in
 // the DCT domain), which is most of the pipeline's speed: a crop that will be shrunk to 224 px
-// does not need every source pixel.
+// does not need every source pixel (it saves the IDCT work; Huffman decoding stays).
 #pragma once
 
 #include <cstddef>
@@ -44,7 +44,7 @@ class JpegDecoder {
   };
   Header read_header(const uint8_t* data, size_t size);
 
-  // The strongest reduction (among the factors <= 1 TurboJPEG offers) that still leaves a
+  // The strongest reduction among 1/8, 1/4, 1/2 (the factors with fast IDCTs) that leaves a
   // crop_w x crop_h region of the full image at least out_w x out_h pixels, so the final resize
   // never upsamples what a full decode would not have.
   ScaleFactor choose_scale(int width, int height, double crop_w, double crop_h, int out_w,

@@ -20,7 +20,8 @@ AxisFilter make_filter(double offset, double extent, int in_size, int out_size) 
   AxisFilter f;
   const double scale = extent / out_size;
   const double support = std::max(scale, 1.0);  // triangle radius, in input pixels
-  f.taps = std::min(static_cast<int>(std::ceil(support)) * 2 + 1, in_size);
+  // floor(c + s + .5) - floor(c - s + .5) <= ceil(2s): the widest window a center can have.
+  f.taps = std::min(static_cast<int>(std::ceil(2 * support)), in_size);
   f.start.resize(out_size);
   f.weight.assign(static_cast<size_t>(out_size) * f.taps, 0.f);
   std::vector<double> w(static_cast<size_t>(f.taps) + 1);
