@@ -347,10 +347,12 @@ Runner setup_ingest(CLI::App& parent) {
       ->capture_default_str();
   sub->add_option("--experiment", o->experiment, "Experiment the runs belong to")
       ->capture_default_str();
-  sub->add_option("--tag", o->tags, "key=value label added to every run (repeatable)");
+  sub->add_option("--tag", o->tags, "key=value label added to every run (repeatable)")
+      ->allow_extra_args(false);
   sub->add_option("--set", o->sets,
                   "key=value fact the log lacks (batch_size, global_batch, world_size, nodes, "
-                  "epochs, precision); wins over anything inferred (repeatable)");
+                  "epochs, precision); wins over anything inferred (repeatable)")
+      ->allow_extra_args(false);
   sub->add_option("--target", o->target, "Top-1 target in percent for time-to-target")
       ->capture_default_str();
   sub->add_option("--skip-steps", o->skip_steps,

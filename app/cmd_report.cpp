@@ -51,7 +51,8 @@ Runner setup_report(CLI::App& parent) {
   add_db_option(*sub, opt->db);
   sub->add_option("--experiment", opt->experiment, "Only runs of this experiment");
   sub->add_option("--tag", opt->tags,
-                  "Only runs with this tag (key=value, repeatable; all must match)");
+                  "Only runs with this tag (key=value, repeatable; all must match)")
+      ->allow_extra_args(false);
   sub->add_option("--runs", opt->run_ids, "Only these run ids")->expected(1, -1);
   // Checked by report::write_report (a UsageError, exit 2) rather than by CLI11.
   sub->add_option("--format", opt->format, "Report file format: md, json or csv")

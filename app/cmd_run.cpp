@@ -39,7 +39,8 @@ Runner setup_run(CLI::App& parent) {
   sub->add_option("experiment", a->file, "Experiment file (YAML or JSON)")->required();
   sub->add_option("--set", a->sets,
                   "Override a key of the experiment file: key.path=value (repeatable), e.g. "
-                  "--set base.epochs=1 --set matrix.repeats=1");
+                  "--set base.epochs=1 --set matrix.repeats=1")
+      ->allow_extra_args(false);
   sub->add_flag("--dry-run", a->dry_run,
                 "Print the expanded plan (runs, nodes x ranks, batch sizes, LRs, epochs) and exit");
   sub->add_option("--out", a->out, "Folder of run directories: OUT/<experiment>/<run-id>/")

@@ -51,7 +51,8 @@ Runner setup_runs(CLI::App& parent) {
   add_db_option(*runs, opt->db);
   auto* list = runs->add_subcommand("list", "One line per run");
   list->add_option("--experiment", opt->experiment, "Only runs of this experiment");
-  list->add_option("--tag", opt->tags, "Only runs with this tag (key=value, repeatable)");
+  list->add_option("--tag", opt->tags, "Only runs with this tag (key=value, repeatable)")
+      ->allow_extra_args(false);
   add_format(list, opt->format);
   auto* show = runs->add_subcommand("show", "Everything stored about one run");
   show->add_option("ID", opt->show_id, "Run id")->required();
