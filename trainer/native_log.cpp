@@ -13,7 +13,11 @@ double unix_now() {
   return double(duration_cast<microseconds>(system_clock::now().time_since_epoch()).count()) / 1e6;
 }
 
-NativeLog::NativeLog(const std::string& path, bool append) : path_(path) {
+NativeLog::NativeLog(const std::string& path, bool append) { open(path, append); }
+
+void NativeLog::open(const std::string& path, bool append) {
+  if (f_) std::fclose(f_);
+  path_ = path;
   f_ = std::fopen(path.c_str(), append ? "a" : "w");
   if (!f_) throw core::Error("cannot open log " + path + ": " + std::strerror(errno));
 }

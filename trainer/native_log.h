@@ -24,6 +24,8 @@ class NativeLog {
   NativeLog(const NativeLog&) = delete;
   NativeLog& operator=(const NativeLog&) = delete;
 
+  // Opens a closed log (see the constructor).
+  void open(const std::string& path, bool append);
   bool is_open() const { return f_ != nullptr; }
   // Adds "type" and "time" (unless present) and writes one line.
   void write(const std::string& type, nlohmann::json record);

@@ -101,6 +101,7 @@ TrainResult train(const core::TrainConfig& cfg, Distributed& dist, const TrainHo
   const bool main = dist.is_main();
   const int64_t world = dist.world_size();
   if (cfg.threads > 0) at::set_num_threads(int(cfg.threads));
+  keep_freed_memory();
   if (cfg.deterministic) at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/true);
   torch::manual_seed(cfg.seed);
 
@@ -164,7 +165,10 @@ TrainResult train(const core::TrainConfig& cfg, Distributed& dist, const TrainHo
       if (st.momentum[i].defined())
         bufs[i] = st.momentum[i].contiguous(params[i].suggest_memory_format());
     stepper.scaler().load_state(st.loss_scale, st.loss_scale_tracker);
-    if (st.torch_rng.defined()) at::detail::getDefaultCPUGenerator().set_state(st.torch_rng);
+    if (st.torch_rng.defined()) {
+      at::Generator gen = at::detail::getDefaultCPUGenerator();  // a handle: shares the state
+      gen.set_state(st.torch_rng);
+    }
     std::istringstream(st.mixup_rng) >> mixup_rng;
     start_epoch = st.epoch;
     start_step = st.step;
@@ -191,7 +195,7 @@ TrainResult train(const core::TrainConfig& cfg, Distributed& dist, const TrainHo
   NativeLog log;
   if (main) {
     const bool append = !resume_path.empty() && fs::exists(log_path);
-    log = NativeLog(log_path, append);
+    log.open(log_path, append);
     if (!append) {
       log.write("header", {{"schema", kNativeLogSchema},
                            {"version", kNativeLogVersion},

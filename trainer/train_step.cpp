@@ -2,6 +2,8 @@
 
 #include <torch/nn/functional/loss.h>
 
+#include <malloc.h>
+
 #include <numeric>
 
 #include "trainer/amp.h"
@@ -27,7 +29,7 @@ MixupDraw draw_mixup(std::mt19937_64& rng, double alpha, int64_t batch) {
   std::gamma_distribution<double> g2(alpha, 1.0);
   double y = g2(rng);
   d.lam = x + y > 0 ? x / (x + y) : 0.5;
-  std::vector<int64_t> idx(size_t(batch));
+  std::vector<int64_t> idx(static_cast<size_t>(batch));
   std::iota(idx.begin(), idx.end(), 0);
   for (int64_t i = batch - 1; i > 0; --i) {
     std::uniform_int_distribution<int64_t> u(0, i);
@@ -35,6 +37,14 @@ MixupDraw draw_mixup(std::mt19937_64& rng, double alpha, int64_t batch) {
   }
   d.perm = torch::tensor(idx, torch::kLong);
   return d;
+}
+
+void keep_freed_memory() {
+#ifdef __GLIBC__
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  mallopt(M_TOP_PAD, 64 << 20);
+#endif
 }
 
 ResNet make_model(const core::TrainConfig& cfg) {
