@@ -176,7 +176,8 @@ core::ParsedFile NativeLogParser::parse(std::string_view content,
         iv.seconds = r.at("seconds").get<double>();
         iv.data_seconds = r.at("data_seconds").get<double>();
         intervals.push_back(iv);
-        for (auto& [k, v] : r.value("metrics", json::object()).items())
+        const json metrics = r.value("metrics", json::object());  // outlives the loop
+        for (auto& [k, v] : metrics.items())
           if (v.is_number())
             run.metrics.push_back(core::MetricPoint{k, "iter", double(iv.epoch), iv.last_step, time,
                                                     v.get<double>()});
