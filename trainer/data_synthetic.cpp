@@ -13,6 +13,7 @@ namespace {
 // Keeps the label stream apart from the shuffle stream that uses the same seed.
 constexpr uint64_t kLabelStream = 0x6C6162656C730001ull;
 constexpr int64_t kPoolBatches = 4;
+constexpr int64_t kPoolBytes = int64_t{256} << 20;
 
 class SyntheticSource final : public BatchSource {
  public:
@@ -21,7 +22,10 @@ class SyntheticSource final : public BatchSource {
         sampler_(opt.synthetic_images, opt.batch_size, opt.rank, opt.world_size, opt.train,
                  opt.seed) {
     auto gen = at::make_generator<at::CPUGeneratorImpl>(opt.seed);
-    const int64_t pool = std::clamp<int64_t>(sampler_.batches_per_epoch(), 1, kPoolBatches);
+    // A few distinct batches, but never more than ~256 MB (batch 256 at 224 px is 154 MB).
+    const int64_t batch_bytes = opt.batch_size * 3 * opt.image_size * opt.image_size * 4;
+    const int64_t pool = std::clamp<int64_t>(
+        std::min(sampler_.batches_per_epoch(), kPoolBytes / batch_bytes), 1, kPoolBatches);
     for (int64_t i = 0; i < pool; ++i)
       pool_.push_back(at::randn({opt.batch_size, 3, opt.image_size, opt.image_size}, gen,
                                 at::TensorOptions().dtype(at::kFloat)));
