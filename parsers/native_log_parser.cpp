@@ -94,7 +94,8 @@ core::ParsedFile NativeLogParser::parse(std::string_view content,
     try {
       r = json::parse(line);
     } catch (const json::exception& e) {
-      if (last_line)
+      // The final record of an interrupted run is cut (with or without a newline after it).
+      if (last_line || content.find_first_not_of(" \t\r\n", pos) == std::string_view::npos)
         diag(core::Severity::kWarning, line_no, "last line is cut off (run interrupted?)");
       else
         diag(core::Severity::kError, line_no, std::string("not JSON: ") + e.what());
