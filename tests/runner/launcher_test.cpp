@@ -77,7 +77,13 @@ TEST_F(LauncherTest, OneRankFailingStopsTheOthers) {
 }
 
 TEST_F(LauncherTest, RanksIgnoringSigtermAreKilled) {
-  auto spec = shell(dir_, "trap '' TERM; if [ \"$RANK\" = 0 ]; then kill -9 $$; fi; sleep 60", 2);
+  // Rank 0 dies only once rank 1 has installed its trap; otherwise, on a busy machine, the
+  // runner's SIGTERM can reach rank 1 before the trap exists and the test measures a race.
+  const std::string ready = (dir_ / "rank1-ready").string();
+  auto spec = shell(dir_,
+                    "trap '' TERM; if [ \"$RANK\" = 0 ]; then while [ ! -f " + ready +
+                        " ]; do sleep 0.05; done; kill -9 $$; fi; touch " + ready + "; sleep 60",
+                    2);
   spec.grace_s = 1;
   LaunchResult r = launch_and_supervise(spec);
   EXPECT_EQ(r.outcome, "failed");
