@@ -60,7 +60,9 @@ core::ParsedFile record_without_log(const PlannedRun& run, const core::TrainConf
   rec.global_batch.set(run.global_batch, core::Source::kUser, detail);
   rec.epochs_planned.set(cfg.epochs, core::Source::kUser, detail);
   rec.precision.set(run.precision, core::Source::kUser, detail);
-  for (const auto& [k, v] : cfg.to_json().items())
+  // Named: iterating items() of a temporary would outlive the temporary.
+  const json config = cfg.to_json();
+  for (const auto& [k, v] : config.items())
     rec.set_param(k, v.is_string() ? v.get<std::string>() : v.dump(), core::Source::kUser);
   core::ParsedFile pf;
   pf.format = "rn50-runner";
