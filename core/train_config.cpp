@@ -139,6 +139,7 @@ const std::vector<Key>& keys() {
       choice_key("data_backend", &C::data_backend, {"folder", "list", "synthetic"}),
       string_key("data", &C::data),
       int_key("image_size", &C::image_size, 8),
+      double_key("crop_scale_min", &C::crop_scale_min, 0.01, 1),
       int_key("workers", &C::workers, 1),
       int_key("prefetch", &C::prefetch, 1),
       int_key("synthetic_train_images", &C::synthetic_train_images, 1),

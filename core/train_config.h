@@ -29,8 +29,9 @@ struct TrainConfig {
       "folder";      // folder (ImageNet layout) | list (train_list.txt) | synthetic
   std::string data;  // root folder (folder/list backends)
   int64_t image_size = 224;
-  int64_t workers = 4;   // decoding threads
-  int64_t prefetch = 2;  // batches queued ahead per worker
+  double crop_scale_min = 0.08;  // RandomResizedCrop: smallest crop area fraction
+  int64_t workers = 4;           // decoding threads
+  int64_t prefetch = 2;          // batches queued ahead per worker
   int64_t synthetic_train_images = 1281167;
   int64_t synthetic_val_images = 50000;
   std::string on_corrupt_image = "skip";  // skip (reported) | fail

@@ -22,9 +22,10 @@ struct DataOptions {
   std::string root;                // dataset root: folder has train/ val/; list has *_list.txt
   bool train = true;               // train split (random augmentation, drop-last) or val
   int64_t image_size = 224;
-  int64_t batch_size = 32;  // per rank
-  int64_t workers = 2;      // decoding threads
-  int64_t prefetch = 2;     // batches ready ahead, per worker
+  double crop_scale_min = 0.08;  // RandomResizedCrop area range [crop_scale_min, 1]
+  int64_t batch_size = 32;       // per rank
+  int64_t workers = 2;           // decoding threads
+  int64_t prefetch = 2;          // batches ready ahead, per worker
   uint64_t seed = 0;
   int64_t rank = 0, world_size = 1;
   int64_t synthetic_images = 1024;  // synthetic backend: images per epoch (all ranks)

@@ -32,7 +32,7 @@ class ImageSource final : public BatchSource {
                               opt.fail_on_corrupt},
                 index->labels, index->paths, [index, opt] {
                   return std::make_unique<JpegSampleReader>(index, opt.train, opt.image_size,
-                                                            opt.seed);
+                                                            opt.seed, opt.crop_scale_min);
                 }) {}
 
   void start_epoch(int64_t epoch, int64_t skip_batches) override {
@@ -59,11 +59,12 @@ class ImageSource final : public BatchSource {
 }  // namespace
 
 JpegSampleReader::JpegSampleReader(std::shared_ptr<const ImageIndex> index, bool train,
-                                   int64_t image_size, uint64_t seed)
+                                   int64_t image_size, uint64_t seed, double crop_scale_min)
     : index_(std::move(index)),
       train_(train),
       image_size_(static_cast<int>(image_size)),
-      seed_(seed) {}
+      seed_(seed),
+      crop_scale_min_(crop_scale_min) {}
 
 void JpegSampleReader::read(int64_t index, int64_t epoch, float* out) {
   read_bytes(index_->paths[static_cast<size_t>(index)], bytes_);
@@ -74,7 +75,7 @@ void JpegSampleReader::read(int64_t index, int64_t epoch, float* out) {
   if (train_) {
     SplitMix64 rng(derive_key(derive_key(seed_ ^ kAugmentStream, static_cast<uint64_t>(epoch)),
                               static_cast<uint64_t>(index)));
-    box = random_resized_crop(header.width, header.height, rng);
+    box = random_resized_crop(header.width, header.height, rng, crop_scale_min_);
     flip = rng.uniform() < 0.5;
   } else {
     box = center_crop(header.width, header.height, image_size_);

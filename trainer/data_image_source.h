@@ -16,7 +16,7 @@ namespace rn50::trainer::data {
 class JpegSampleReader : public SampleReader {
  public:
   JpegSampleReader(std::shared_ptr<const ImageIndex> index, bool train, int64_t image_size,
-                   uint64_t seed);
+                   uint64_t seed, double crop_scale_min = 0.08);
   void read(int64_t index, int64_t epoch, float* out) override;
 
   // Last decode's scale factor, for tests and the benchmark.
@@ -27,6 +27,7 @@ class JpegSampleReader : public SampleReader {
   bool train_;
   int image_size_;
   uint64_t seed_;
+  double crop_scale_min_;
   JpegDecoder decoder_;
   std::string bytes_;
   RgbImage image_;

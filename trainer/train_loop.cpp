@@ -42,6 +42,7 @@ DataOptions data_options(const core::TrainConfig& cfg, const Distributed& dist, 
   o.root = cfg.data;
   o.train = train;
   o.image_size = cfg.image_size;
+  o.crop_scale_min = cfg.crop_scale_min;
   o.batch_size = cfg.batch_size;
   o.workers = cfg.workers;
   o.prefetch = cfg.prefetch;
