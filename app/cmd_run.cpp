@@ -12,17 +12,6 @@
 
 namespace rn50::app {
 
-namespace {
-
-std::string self_executable() {
-  std::error_code ec;
-  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) throw core::Error("cannot resolve /proc/self/exe: " + ec.message());
-  return p.string();
-}
-
-}  // namespace
-
 Runner setup_run(CLI::App& parent) {
   auto* sub = parent.add_subcommand(
       "run",

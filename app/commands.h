@@ -13,7 +13,7 @@ Runner setup_ingest(CLI::App& parent);  // app/cmd_ingest.cpp
 Runner setup_report(CLI::App& parent);  // app/cmd_report.cpp
 Runner setup_runs(CLI::App& parent);    // app/cmd_runs.cpp
 Runner setup_db(CLI::App& parent);      // app/cmd_db.cpp
-#ifdef RN50_WITH_TRAINER
+#ifdef RN50_TORCH_COMMANDS  // only in rn50-exp-torch (see app/torch_forward.h)
 Runner setup_train(CLI::App& parent);    // app/cmd_train.cpp
 Runner setup_dataset(CLI::App& parent);  // app/cmd_dataset.cpp
 Runner setup_worker(CLI::App& parent);   // app/cmd_worker.cpp (internal: one rank process)
@@ -22,5 +22,8 @@ Runner setup_run(CLI::App& parent);  // app/cmd_run.cpp
 
 // Default database path: --db, else $RN50_EXP_DB, else rn50.db.
 void add_db_option(CLI::App& sub, std::string& db_path);
+
+// Absolute path of the running binary (/proc/self/exe).
+std::string self_executable();
 
 }  // namespace rn50::app

@@ -1,4 +1,7 @@
+#include <filesystem>
+
 #include "app/commands.h"
+#include "core/error.h"
 
 namespace rn50::app {
 
@@ -7,6 +10,13 @@ void add_db_option(CLI::App& sub, std::string& db_path) {
   sub.add_option("--db", db_path, "SQLite database (created when absent)")
       ->envname("RN50_EXP_DB")
       ->capture_default_str();
+}
+
+std::string self_executable() {
+  std::error_code ec;
+  auto p = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) throw core::Error("cannot resolve /proc/self/exe: " + ec.message());
+  return p.string();
 }
 
 }  // namespace rn50::app

@@ -1,13 +1,18 @@
-// rn50-exp: wires subcommands; the only place where exceptions become exit codes.
+// rn50-exp and rn50-exp-torch: wire subcommands; the only place where exceptions become exit
+// codes. Built twice: without RN50_TORCH_COMMANDS it forwards those to rn50-exp-torch.
 #include <iostream>
 #include <vector>
 
 #include "app/commands.h"
+#include "app/torch_forward.h"
 #include "app/version.h"
 #include "core/error.h"
 
 int main(int argc, char** argv) {
   using namespace rn50;
+#ifndef RN50_TORCH_COMMANDS
+  if (argc > 1 && app::is_torch_command(argv[1])) return app::exec_torch_binary(argv);
+#endif
   CLI::App cli{"rn50-exp: reproducible, comparable ResNet-50 training benchmarks"};
   cli.set_version_flag("--version", std::string(app::kVersion));
   cli.require_subcommand(1);
@@ -22,10 +27,12 @@ int main(int argc, char** argv) {
   add(app::setup_report);
   add(app::setup_runs);
   add(app::setup_db);
-#ifdef RN50_WITH_TRAINER
+#ifdef RN50_TORCH_COMMANDS
   add(app::setup_train);
   add(app::setup_dataset);
   add(app::setup_worker);
+#else
+  app::add_torch_command_placeholders(cli);
 #endif
 
   try {
