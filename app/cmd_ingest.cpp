@@ -12,11 +12,13 @@
 #include <iostream>
 #include <map>
 #include <optional>
+#include <unordered_set>
 
 #include "app/commands.h"
 #include "core/derive.h"
 #include "core/error.h"
 #include "core/hash.h"
+#include "core/ordered_parallel.h"
 #include "parsers/mlperf_system.h"
 #include "parsers/registry.h"
 #include "store/database.h"
@@ -105,6 +107,16 @@ struct Item {
 
 enum class Outcome { kIngested, kDuplicate, kSkipped, kFailed };
 
+// Everything about one file that needs no database: done on a worker thread.
+struct Prepared {
+  enum class Kind { kParsed, kDuplicate, kSkipped, kFailed } kind = Kind::kFailed;
+  std::string message;  // why skipped, or the error
+  std::string sha;
+  int64_t size = 0;
+  core::ParsedFile parsed;
+  bool print_all_diagnostics = false;  // a parse that found no run: show why
+};
+
 class Ingester {
  public:
   Ingester(const IngestCliOptions& o, store::Database& db, const parsers::Parser* forced,
@@ -113,64 +125,100 @@ class Ingester {
         db_(db),
         forced_(forced),
         derive_(std::move(derive)),
-        store_opt_(std::move(store_opt)) {}
+        store_opt_(std::move(store_opt)),
+        known_(store::ingested_hashes(db)) {}
 
-  Outcome process(const Item& item) {
+  // Thread-safe: reads, hashes, sniffs and parses; touches neither the database nor stdout.
+  Prepared prepare(const Item& item) const {
+    Prepared out;
+    try {
+      prepare_or_throw(item, out);
+    } catch (const std::exception& e) {
+      out.kind = Prepared::Kind::kFailed;
+      out.message = e.what();
+    }
+    return out;
+  }
+
+  // On the thread that owns the database, in command-line order.
+  Outcome commit(const Item& item, Prepared& p) {
     const std::string shown = item.path.string();
     try {
-      return process_or_throw(item, shown);
+      return commit_or_throw(shown, p);
     } catch (const std::exception& e) {
-      const std::string msg = e.what();
-      // Library errors usually start with the path already.
-      std::cerr << "rn50-exp: error: " << (msg.rfind(shown, 0) == 0 ? msg : shown + ": " + msg)
-                << "\n";
-      return Outcome::kFailed;
+      p.kind = Prepared::Kind::kFailed;
+      p.message = e.what();
+      return commit_or_throw(shown, p);
     }
   }
 
  private:
-  Outcome skip(const std::string& shown, const std::string& why) {
-    std::cout << shown << ": skipped: " << why << "\n";
-    return Outcome::kSkipped;
+  static void skip(Prepared& out, std::string why) {
+    out.kind = Prepared::Kind::kSkipped;
+    out.message = std::move(why);
   }
 
-  Outcome process_or_throw(const Item& item, const std::string& shown) {
+  void prepare_or_throw(const Item& item, Prepared& out) const {
+    const std::string shown = item.path.string();
     const std::string content = read_whole_file(item.path);
     if (content.empty()) {
-      if (!item.explicit_file) return skip(shown, "empty file");
+      if (!item.explicit_file) return skip(out, "empty file");
       throw core::Error(shown + ": empty file, nothing to ingest");
     }
-    const std::string sha = core::sha256_hex(content);
-    if (store::is_ingested(db_, sha)) {
-      std::cout << shown << ": already ingested\n";
-      return Outcome::kDuplicate;
+    out.sha = core::sha256_hex(content);
+    out.size = static_cast<int64_t>(content.size());
+    if (known_.contains(out.sha)) {
+      out.kind = Prepared::Kind::kDuplicate;
+      return;
     }
     const parsers::Parser* parser = forced_;
     if (forced_ && !item.explicit_file && forced_->sniff(content.substr(0, 256 * 1024)) == 0)
-      return skip(shown, "not in format " + std::string(forced_->name()));
+      return skip(out, "not in format " + std::string(forced_->name()));
     if (!parser) parser = parsers::sniff_format(content);
     if (!parser) {
       const std::string why =
           looks_binary(content) ? "binary data, not a known log format" : "not a known log format";
-      if (!item.explicit_file) return skip(shown, why);
+      if (!item.explicit_file) return skip(out, why);
       throw core::Error(shown + ": " + why + " (known: " + known_formats() +
                         "; use --format NAME to force one)");
     }
 
-    core::ParsedFile parsed = parser->parse(content, derive_);
+    out.parsed = parser->parse(content, derive_);
+    core::ParsedFile& parsed = out.parsed;
     if (parsed.format.empty()) parsed.format = std::string(parser->name());
     if (parsed.parser_version.empty()) parsed.parser_version = std::string(parser->version());
     if (parsed.runs.empty()) {
-      print_diagnostics(shown, parsed, /*all=*/true);
+      out.print_all_diagnostics = true;
       throw core::Error(shown + ": " + std::string(parser->name()) +
                         ": no run found in the file (" + std::to_string(parsed.diagnostics.size()) +
                         " diagnostics)");
     }
     attach_system_description(item.path, parsed);
+    out.kind = Prepared::Kind::kParsed;
+  }
 
-    const store::SourceFileInfo info{shown, sha, static_cast<int64_t>(content.size())};
+  Outcome commit_or_throw(const std::string& shown, Prepared& p) {
+    switch (p.kind) {
+      case Prepared::Kind::kDuplicate:
+        std::cout << shown << ": already ingested\n";
+        return Outcome::kDuplicate;
+      case Prepared::Kind::kSkipped:
+        std::cout << shown << ": skipped: " << p.message << "\n";
+        return Outcome::kSkipped;
+      case Prepared::Kind::kFailed:
+        if (p.print_all_diagnostics) print_diagnostics(shown, p.parsed, /*all=*/true);
+        // Library errors usually start with the path already.
+        std::cerr << "rn50-exp: error: "
+                  << (p.message.rfind(shown, 0) == 0 ? p.message : shown + ": " + p.message)
+                  << "\n";
+        return Outcome::kFailed;
+      case Prepared::Kind::kParsed:
+        break;
+    }
+    const core::ParsedFile& parsed = p.parsed;
+    const store::SourceFileInfo info{shown, p.sha, p.size};
     const store::IngestResult res = store::ingest_parsed(db_, info, parsed, store_opt_);
-    if (res.already_ingested) {  // another process stored it meanwhile
+    if (res.already_ingested) {  // an identical file earlier in this call, or another process
       std::cout << shown << ": already ingested\n";
       return Outcome::kDuplicate;
     }
@@ -184,7 +232,7 @@ class Ingester {
 
   // MLPerf result files say little about the machine; the submission's system_*.json beside
   // them does (nodes, accelerators).
-  void attach_system_description(const fs::path& path, core::ParsedFile& parsed) {
+  void attach_system_description(const fs::path& path, core::ParsedFile& parsed) const {
     if (parsed.format != "mlperf") return;
     const auto system = parsers::find_mlperf_system(path);
     if (!system) return;
@@ -231,6 +279,7 @@ class Ingester {
   const parsers::Parser* forced_;
   core::DeriveOptions derive_;
   store::IngestOptions store_opt_;
+  const std::unordered_set<std::string> known_;
   int64_t runs_ = 0;
 };
 
@@ -302,8 +351,10 @@ int run_ingest(const IngestCliOptions& o) {
   Ingester ingester(o, *db, forced, derive, store_opt);
   std::vector<int> usable_in_root(o.paths.size(), 0);
   int ingested = 0, duplicates = 0, skipped = 0;
-  for (const Item& item : items) {
-    switch (ingester.process(item)) {
+  // Files are parsed on worker threads, a few ahead, while this thread stores them in order.
+  auto store_one = [&](size_t i, Prepared&& p) {
+    const Item& item = items[i];
+    switch (ingester.commit(item, p)) {
       case Outcome::kIngested:
         ++ingested;
         ++usable_in_root[item.root];
@@ -320,7 +371,11 @@ int run_ingest(const IngestCliOptions& o) {
         ++usable_in_root[item.root];
         break;
     }
-  }
+  };
+  const size_t threads = core::producer_threads();
+  core::for_each_ordered<Prepared>(
+      items.size(), threads, 2 * threads, [&](size_t i) { return ingester.prepare(items[i]); },
+      store_one);
   // A folder in which nothing at all was a log is a mistake worth failing on (wrong folder).
   for (size_t i = 0; i < o.paths.size(); ++i) {
     if (is_folder[i] && usable_in_root[i] == 0) {

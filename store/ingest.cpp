@@ -292,4 +292,11 @@ bool is_ingested(Database& db, const std::string& sha256) {
   return st.step();
 }
 
+std::unordered_set<std::string> ingested_hashes(Database& db) {
+  std::unordered_set<std::string> out;
+  Statement st(db.raw(), "SELECT sha256 FROM source_files");
+  while (st.step()) out.insert(st.col_text(0));
+  return out;
+}
+
 }  // namespace rn50::store

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <string>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -35,5 +36,8 @@ IngestResult ingest_parsed(Database& db, const SourceFileInfo& file, const core:
                            const IngestOptions& opt);
 
 bool is_ingested(Database& db, const std::string& sha256);
+
+// The sha256 of every stored source file (a snapshot: lets ingest skip parsing known content).
+std::unordered_set<std::string> ingested_hashes(Database& db);
 
 }  // namespace rn50::store
