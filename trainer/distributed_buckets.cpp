@@ -1,5 +1,6 @@
 #include "trainer/distributed_buckets.h"
 
+#include <ATen/ScalarOps.h>
 #include <torch/csrc/autograd/function.h>
 #include <torch/csrc/autograd/function_hook.h>
 #include <torch/csrc/autograd/variable.h>
@@ -81,6 +82,18 @@ GradientBuckets::GradientBuckets(c10::intrusive_ptr<c10d::ProcessGroup> group, i
   for (Bucket& bucket : buckets_) {
     const torch::Tensor& first = params_[bucket.params.front()];
     bucket.flat = torch::zeros({bucket.numel}, first.options().requires_grad(false));
+    for (size_t k = 0; k < bucket.params.size(); ++k) {
+      const torch::Tensor& p = params_[bucket.params[k]];
+      const int64_t at = bucket.flat.storage_offset() + bucket.offsets[k];
+      // The param's own strides (channels_last stays channels_last): copying a gradient in
+      // is then a straight memcpy and the optimizer sees matching layouts.
+      // detach(): not an autograd view, so an optimizer's zero_grad() may detach_() it.
+      bucket.views.push_back(
+          (p.is_non_overlapping_and_dense()
+               ? bucket.flat.as_strided(p.sizes(), p.strides(), at)
+               : bucket.flat.narrow(0, bucket.offsets[k], p.numel()).view(p.sizes()))
+              .detach());
+    }
   }
   reset_round();
 
@@ -151,15 +164,21 @@ void GradientBuckets::launch_in_order() {
 
 void GradientBuckets::launch(Bucket& bucket) {
   torch::NoGradGuard no_grad;
+  // Gradients enter the bucket already divided by the world size (one pass, as DDP does), so
+  // the all-reduced sum is the average.
+  const at::Tensor scale =
+      at::native::wrapped_scalar_tensor(at::Scalar(1.0 / static_cast<double>(world_size_)));
   for (size_t k = 0; k < bucket.params.size(); ++k) {
     const torch::Tensor& p = params_[bucket.params[k]];
-    torch::Tensor slice = bucket.flat.narrow(0, bucket.offsets[k], p.numel());
+    torch::Tensor& view = bucket.views[k];
     const torch::Tensor& grad = p.grad();
     // A parameter without a gradient on this rank contributes zeros, never garbage.
-    if (grad.defined())
-      slice.view(p.sizes()).copy_(grad);
+    if (!grad.defined())
+      view.zero_();
+    else if (!grad.is_same(view))
+      at::mul_out(view, grad, scale);
     else
-      slice.zero_();
+      view.mul_(scale);  // accumulated in place into last round's view
   }
   std::vector<at::Tensor> tensors{bucket.flat};
   bucket.work = group_->allreduce(tensors);
@@ -194,15 +213,10 @@ void GradientBuckets::finish() {
       throw core::Error("distributed: " + who_ + ": all-reduce of gradient bucket " +
                         std::to_string(b) + " failed: " + exception_text(e));
     }
-    bucket.flat.div_(static_cast<double>(world_size_));
-    for (size_t k = 0; k < bucket.params.size(); ++k) {
-      torch::Tensor& p = params_[bucket.params[k]];
-      torch::Tensor avg = bucket.flat.narrow(0, bucket.offsets[k], p.numel()).view(p.sizes());
-      if (p.grad().defined())
-        p.mutable_grad().copy_(avg);
-      else
-        p.mutable_grad() = avg.clone();
-    }
+    // The averaged gradient is handed over as the bucket's view (no copy back). The optimizer
+    // may scribble on it (weight decay in place); the next round overwrites it anyway.
+    for (size_t k = 0; k < bucket.params.size(); ++k)
+      params_[bucket.params[k]].mutable_grad() = bucket.views[k];
   }
   reset_round();
   if (!error.empty()) throw core::Error("distributed: " + who_ + ": " + error);

@@ -48,7 +48,8 @@ class GradientBuckets {
     std::vector<int64_t> offsets;
     int64_t numel = 0;
     torch::Tensor flat;
-    int64_t pending = 0;  // parameters not yet ready in this round
+    std::vector<torch::Tensor> views;  // per parameter: its slice of flat, with its strides
+    int64_t pending = 0;               // parameters not yet ready in this round
     bool launched = false;
     c10::intrusive_ptr<c10d::Work> work;
   };
