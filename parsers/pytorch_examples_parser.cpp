@@ -105,7 +105,12 @@ class PytorchExamplesParser : public Parser {
   }
 
   int sniff(std::string_view head) const override {
-    if (!looks_like_text(head)) return 0;
+    // A score needs a progress line ("Epoch: [", "Test: [") or a summary (Acc@/Prec@): a few
+    // memmem calls rule out most other files before the line-by-line pass.
+    constexpr std::string_view kNeedles[] = {"Epoch: [", "Test: [", "Acc@", "Prec@"};
+    bool any = false;
+    for (std::string_view n : kNeedles) any = any || head.find(n) != std::string_view::npos;
+    if (!any || !looks_like_text(head)) return 0;
     LineReader lines(head);
     std::string_view line;
     int progress = 0, bad = 0, summaries = 0;
