@@ -81,10 +81,14 @@ std::unique_ptr<Database> Database::open(const std::string& path) {
        "PRAGMA cache_size = -65536;"
        "PRAGMA temp_store = MEMORY;");
   db->version_found_ = migrate(raw, schema_ladder());
+  enable_statement_reuse(raw);
   return db;
 }
 
-Database::~Database() { sqlite3_close_v2(db_); }
+Database::~Database() {
+  release_statements(db_);
+  sqlite3_close_v2(db_);
+}
 
 int Database::schema_version() const {
   return static_cast<int>(query_int(db_, "PRAGMA user_version"));

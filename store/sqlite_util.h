@@ -21,6 +21,11 @@ void exec(sqlite3* db, std::string_view sql);
 // "main" database file name, or ":memory:" for private in-memory databases.
 std::string db_file_name(sqlite3* db);
 
+// Statements of this connection are kept after use and handed out again for the same SQL
+// text; release_statements() (before closing the connection) finalizes them.
+void enable_statement_reuse(sqlite3* db);
+void release_statements(sqlite3* db);
+
 class Statement {
  public:
   Statement(sqlite3* db, std::string_view sql);
