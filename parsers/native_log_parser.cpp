@@ -14,6 +14,27 @@ namespace {
 
 using nlohmann::json;
 
+// Nodes from the launch environment the worker recorded (torchrun's LOCAL_WORLD_SIZE ranks per
+// node): a single process is one node; otherwise world size / ranks per node when it divides.
+void set_nodes(core::RunRecord& run, int64_t world, const json& header) {
+  if (world == 1) {
+    run.nodes.set(1);
+    return;
+  }
+  const json* env = &header;
+  for (const char* k : {"environment", "distributed", "env"}) {
+    if (!env->is_object() || !env->contains(k)) return;
+    env = &(*env)[k];
+  }
+  if (!env->is_object() || !env->contains("local_world_size")) return;
+  const json& lws = (*env)["local_world_size"];
+  if (!lws.is_number_integer()) return;
+  const int64_t per_node = lws.get<int64_t>();
+  if (per_node > 0 && world % per_node == 0)
+    run.nodes.set(world / per_node, core::Source::kInferred,
+                  std::to_string(world) + " ranks / LOCAL_WORLD_SIZE " + std::to_string(per_node));
+}
+
 constexpr std::string_view kName = "rn50-native";
 constexpr std::string_view kVersion = "1";
 constexpr const char* kSchema = "rn50-native-log";
@@ -136,7 +157,10 @@ core::ParsedFile NativeLogParser::parse(std::string_view content,
         if (r.contains("environment") && !r["environment"].empty())
           run.set_param("environment", r["environment"].dump());
         if (r.contains("torch")) run.set_param("torch", r["torch"].dump());
-        if (auto w = num(r, "world_size")) run.world_size.set(int64_t(*w));
+        if (auto w = num(r, "world_size")) {
+          run.world_size.set(int64_t(*w));
+          set_nodes(run, int64_t(*w), r);
+        }
         if (config.contains("batch_size"))
           run.batch_per_device.set(config["batch_size"].get<int64_t>());
         if (auto g = num(r, "global_batch")) run.global_batch.set(int64_t(*g));

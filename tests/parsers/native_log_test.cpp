@@ -55,6 +55,31 @@ TEST(NativeLog, InterruptedRunIsIncompleteWithSteadyThroughputFromSums) {
   EXPECT_EQ(run.find_param("arch")->value, "resnet50");
 }
 
+TEST(NativeLog, NodesComeFromTheRecordedLaunchEnvironment) {
+  const std::string log = read("interrupted.jsonl");  // world size 2, empty environment
+  auto parse_with = [&](const std::string& from, const std::string& to) {
+    std::string text = log;
+    const size_t at = text.find(from);
+    EXPECT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+    return make_native_log_parser()->parse(text, core::DeriveOptions{}).runs.at(0);
+  };
+  EXPECT_FALSE(parse_with("\"world_size\":2", "\"world_size\":2").nodes.value);  // cannot tell
+  auto one = parse_with("\"world_size\":2", "\"world_size\":1");
+  ASSERT_TRUE(one.nodes.value);
+  EXPECT_EQ(*one.nodes.value, 1);
+  const std::string env =
+      R"("environment":{"distributed":{"env":{"local_world_size":8,"world_size":32}}})";
+  auto four = parse_with("\"environment\":{},\"world_size\":2", env + ",\"world_size\":32");
+  ASSERT_TRUE(four.nodes.value);
+  EXPECT_EQ(*four.nodes.value, 4);
+  EXPECT_EQ(four.nodes.source, core::Source::kInferred);
+  EXPECT_NE(four.nodes.detail.find("LOCAL_WORLD_SIZE 8"), std::string::npos);
+  // 12 ranks with 8 per node is not a whole number of nodes: left unknown.
+  auto odd = parse_with("\"environment\":{},\"world_size\":2", env + ",\"world_size\":12");
+  EXPECT_FALSE(odd.nodes.value);
+}
+
 TEST(NativeLog, ExplicitSkipStepsReselectsIntervals) {
   core::DeriveOptions opt;
   opt.skip_steps = 0;  // every interval
