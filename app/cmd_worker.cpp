@@ -107,11 +107,10 @@ int run_worker(const WorkerOptions& o) {
     hooks.on_line = [](const std::string& s) { std::cout << s << std::endl; };
     // A signal reaches the ranks at slightly different steps; agreeing through a sum means
     // every rank stops after the same step (and takes part in the same checkpoint), instead
-    // of one rank leaving while the others wait in the next all-reduce.
+    // of one rank leaving while the others wait in the next all-reduce. The vote is pipelined
+    // (read one step later) so that it adds no synchronisation point to the step.
     trainer::Distributed* d = dist.get();
-    hooks.should_stop = [d] {
-      return d->all_reduce_sum({g_signal.load() != 0 ? 1.0 : 0.0})[0] > 0;
-    };
+    hooks.should_stop = [d] { return d->pipelined_sum(g_signal.load() != 0 ? 1.0 : 0.0) > 0; };
 
     trainer::TrainResult r = trainer::train(cfg, *dist, hooks);
     dist->barrier();  // no rank tears the group down while another still uses it

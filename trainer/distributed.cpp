@@ -56,6 +56,17 @@ struct Distributed::Impl {
   std::string who;
   bool sync = true;
   std::unique_ptr<GradientBuckets> buckets;
+  // The vote in flight (pipelined_sum): its tensor receives the sum.
+  c10::intrusive_ptr<c10d::Work> vote_work;
+  at::Tensor vote;
+
+  double finish_vote() {
+    if (!vote_work) return 0.0;
+    auto work = std::move(vote_work);
+    vote_work.reset();
+    wait(work, "stop vote");
+    return vote.to(torch::kCPU).item<double>();
+  }
 
   // master_hint: MASTER_ADDR when known (connect); it decides which address Gloo binds.
   void init(c10::intrusive_ptr<c10d::Store> the_store, int64_t rank, int64_t world_size,
@@ -179,7 +190,15 @@ std::unique_ptr<Distributed> Distributed::connect(const DistEnv& env, const std:
   return d;
 }
 
-Distributed::~Distributed() = default;
+Distributed::~Distributed() {
+  // A vote still in flight must not outlive its tensor or the group.
+  if (impl_ && impl_->vote_work) {
+    try {
+      impl_->vote_work->wait();
+    } catch (...) {
+    }
+  }
+}
 
 std::string Distributed::backend() const { return impl_->backend; }
 
@@ -251,8 +270,19 @@ std::vector<double> Distributed::all_reduce_sum(const std::vector<double>& value
   return std::vector<double>(data, data + values.size());
 }
 
+double Distributed::pipelined_sum(double value) {
+  if (world_size_ == 1) return value;
+  const double previous = impl_->finish_vote();
+  impl_->vote =
+      torch::full({1}, value, torch::TensorOptions().dtype(torch::kFloat64)).to(impl_->device);
+  std::vector<at::Tensor> t{impl_->vote};
+  impl_->vote_work = impl_->group->allreduce(t);
+  return previous;
+}
+
 void Distributed::barrier() {
   if (world_size_ == 1) return;
+  impl_->finish_vote();
   impl_->wait(impl_->group->barrier(), "barrier");
 }
 

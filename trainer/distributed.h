@@ -67,7 +67,13 @@ class Distributed {
   void broadcast_buffers(torch::nn::Module& module);
   // Element-wise sum across ranks (metrics as sums of counts).
   std::vector<double> all_reduce_sum(const std::vector<double>& values);
-  void barrier();
+  // A sum that never stalls the caller: contributes `value` to an all-reduce started now and
+  // returns the sum of the previous call's (0 on the first call; `value` itself on one rank).
+  // The previous round has long completed when called once per training step, since the
+  // gradient all-reduce in between synchronises the ranks. Every rank sees the same sums in
+  // the same calls, so decisions taken on them (stop after this step) agree.
+  double pipelined_sum(double value);
+  void barrier();  // also completes (and drops) a pipelined_sum in flight
 
  private:
   struct Impl;

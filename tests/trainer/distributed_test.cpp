@@ -239,6 +239,23 @@ TEST_P(DistributedRanks, AllReduceSumAddsCountsExactly) {
   });
 }
 
+TEST_P(DistributedRanks, PipelinedSumAnswersOneRoundLateAndAlike) {
+  const int n = GetParam();
+  run_ranks(n, [&](int rank, Distributed& dist) {
+    // Round r: rank k votes 1 only in round k (a "signal" seen by one rank at a time); other
+    // collectives may run in between, as a training step's gradient all-reduce does.
+    EXPECT_EQ(dist.pipelined_sum(rank == 0 ? 1.0 : 0.0), 0.0);  // nothing before round 0
+    for (int round = 1; round <= n; ++round) {
+      const double previous = dist.pipelined_sum(rank == round ? 1.0 : 0.0);
+      EXPECT_EQ(previous, 1.0) << "rank " << rank << " round " << round;
+      EXPECT_EQ(dist.all_reduce_sum({1.0})[0], double(n));
+    }
+    dist.barrier();  // completes the vote still in flight (round n: nobody voted)
+    EXPECT_EQ(dist.pipelined_sum(0.0), 0.0);
+    dist.barrier();
+  });
+}
+
 TEST_P(DistributedRanks, BroadcastCoversBuffersOfEveryDtype) {
   const int n = GetParam();
   run_ranks(n, [&](int rank, Distributed& dist) {
@@ -284,6 +301,7 @@ TEST(Distributed, SingleProcessIsANoOp) {
   dist.average_gradients(*net);
   EXPECT_EQ(max_diff(grads(*net), before), 0.0);
   EXPECT_EQ(dist.all_reduce_sum({1.5, 2}), (std::vector<double>{1.5, 2}));
+  EXPECT_EQ(dist.pipelined_sum(3.0), 3.0);
 }
 
 TEST(Distributed, RankThatNeverJoinsMakesRendezvousFailWithATimeout) {
