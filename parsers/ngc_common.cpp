@@ -119,6 +119,30 @@ std::string_view canonical_metric_key(std::string_view key) {
   return key;
 }
 
+namespace {
+constexpr int kMaxLineWarnings = 100;
+}  // namespace
+
+LineWarnings::LineWarnings(core::Diagnostics& diagnostics, std::string_view line_kind)
+    : diags_(diagnostics), line_kind_(line_kind) {}
+
+void LineWarnings::warn(int64_t line, std::string_view message) {
+  if (listed_ >= kMaxLineWarnings) {
+    ++held_back_;
+    return;
+  }
+  ++listed_;
+  // Messages quote log text, which need not be UTF-8.
+  diags_.push_back({core::Severity::kWarning, line, to_valid_utf8(message)});
+}
+
+void LineWarnings::report_held_back() {
+  if (held_back_ == 0) return;
+  diags_.push_back(
+      {core::Severity::kWarning, 0,
+       std::to_string(held_back_) + " more malformed " + line_kind_ + " lines not listed"});
+}
+
 RunAssembler::RunAssembler(std::string_view format, core::Diagnostics& diagnostics)
     : format_(format), diags_(diagnostics) {}
 

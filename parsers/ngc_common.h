@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -55,6 +56,43 @@ bool is_valid_utf8(std::string_view s);
 
 // dllogger metric names changed across DLE versions: `lr` became `train.lr`.
 std::string_view canonical_metric_key(std::string_view key);
+
+// Calls on_line(line, line_no, is_last_line) for each '\n'-separated line of `content`, numbered
+// from 1, without its '\n'. Not LineReader: that drops a trailing '\r', which these parsers trim
+// with the values, and cannot tell the last line, the one a running job may have half-written.
+// memchr, because ingest reads GBs of logs.
+template <typename OnLine>
+void for_each_line(std::string_view content, OnLine&& on_line) {
+  int64_t line_no = 0;
+  size_t pos = 0;
+  const char* base = content.data();
+  while (pos < content.size()) {
+    const void* nl = std::memchr(base + pos, '\n', content.size() - pos);
+    const size_t end = nl ? static_cast<const char*>(nl) - base : content.size();
+    ++line_no;
+    const bool is_last_line = end + 1 >= content.size();
+    on_line(std::string_view(base + pos, end - pos), line_no, is_last_line);
+    pos = end + 1;
+  }
+}
+
+// Warnings about single malformed lines, capped: a file of garbage must not bury the other
+// diagnostics under thousands of lines. What the cap holds back is counted, and said once.
+class LineWarnings {
+ public:
+  // `line_kind` names the lines in the closing count ("DLL", "DLLL").
+  LineWarnings(core::Diagnostics& diagnostics, std::string_view line_kind);
+
+  void warn(int64_t line, std::string_view message);
+  // After the last line: how many warnings the cap held back, if any.
+  void report_held_back();
+
+ private:
+  core::Diagnostics& diags_;
+  std::string line_kind_;
+  int listed_ = 0;
+  int64_t held_back_ = 0;
+};
 
 // Receives records in log order and builds the runs. A PARAMETER record after any training record
 // starts a new run (logs of several runs concatenated into one file). Consecutive records with the

@@ -1,7 +1,6 @@
 // NVIDIA DeepLearningExamples `--raport-file`: dllogger JSONStreamBackend lines
 //   DLLL {"timestamp": "1570716916.14697", "type": "LOG", "step": [0, 5], "data": {...}}
 // (JSON lines, not one JSON document), see docs/formats/ngc.md.
-#include <cstring>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -21,7 +20,6 @@ using ngc::Step;
 using ngc::StepKind;
 
 constexpr std::string_view kName = "ngc-dllogger-json";
-constexpr int kMaxLineWarnings = 100;
 
 // PARAMETER values as text. Scalars read as Python str() prints them, i.e. what the stdout
 // backend shows for the same run (True, None, 0.1): json.dumps writes floats with repr(), which
@@ -115,74 +113,54 @@ bool read_step(const DlllRecord& rec, Step& step) {
 
 class JsonScanner {
  public:
-  explicit JsonScanner(core::Diagnostics& diags) : diags_(diags), assembler_(kName, diags) {}
+  explicit JsonScanner(core::Diagnostics& diags)
+      : diags_(diags), warnings_(diags, "DLLL"), assembler_(kName, diags) {}
 
   void run(std::string_view content) {
-    int64_t line_no = 0;
-    size_t pos = 0;
-    const char* base = content.data();
-    while (pos < content.size()) {
-      const void* nl = std::memchr(base + pos, '\n', content.size() - pos);
-      const size_t end = nl ? static_cast<const char*>(nl) - base : content.size();
-      ++line_no;
-      const std::string_view line(base + pos, end - pos);
-      const bool last_line = end + 1 >= content.size();
-      pos = end + 1;
+    ngc::for_each_line(content, [&](std::string_view line, int64_t line_no, bool is_last_line) {
       const size_t tok = line.find("DLLL ");
-      if (tok == std::string_view::npos) continue;
+      if (tok == std::string_view::npos) return;
       std::string_view body = line.substr(tok + 5);
       while (!body.empty() && body.front() == ' ') body.remove_prefix(1);
-      if (body.empty() || body.front() != '{') continue;  // stdout-style DLLL line: not ours
-      handle(body, line_no, last_line);
-    }
+      if (body.empty() || body.front() != '{') return;  // stdout-style DLLL line: not ours
+      handle(body, line_no, is_last_line);
+    });
     if (nan_records_ > 0)
       diags_.push_back({core::Severity::kWarning, nan_first_line_,
                         std::to_string(nan_records_) +
                             " record(s) contain NaN/Infinity (not JSON; Python json.dumps)"});
-    if (skipped_warnings_ > 0)
-      diags_.push_back(
-          {core::Severity::kWarning, 0,
-           std::to_string(skipped_warnings_) + " more malformed DLLL lines not listed"});
+    warnings_.report_held_back();
   }
 
   ngc::RunAssembler& assembler() { return assembler_; }
 
  private:
-  void warn(int64_t line, std::string msg) {
-    if (warnings_ >= kMaxLineWarnings) {
-      ++skipped_warnings_;
-      return;
-    }
-    ++warnings_;
-    // Messages quote log text, which need not be UTF-8.
-    diags_.push_back({core::Severity::kWarning, line, ngc::to_valid_utf8(msg)});
-  }
-
   void handle(std::string_view body, int64_t line_no, bool last_line) {
     std::string error;
     if (!reader_.read(body, rec_, error)) {
-      warn(line_no, last_line ? "malformed DLLL record on the last line (half-written?): " + error
-                              : "malformed DLLL record: not valid JSON: " + error);
+      warnings_.warn(line_no,
+                     last_line ? "malformed DLLL record on the last line (half-written?): " + error
+                               : "malformed DLLL record: not valid JSON: " + error);
       return;
     }
     if (rec_.non_json_numbers > 0 && nan_records_++ == 0) nan_first_line_ = line_no;
     if (!rec_.type || rec_.type->kind != JsonScalar::Kind::kString) {
-      warn(line_no, "malformed DLLL record: no \"type\"");
+      warnings_.warn(line_no, "malformed DLLL record: no \"type\"");
       return;
     }
     if (rec_.type->text == "METADATA") return;  // units/formats; values are in canonical units
     if (rec_.type->text != "LOG") return;       // record types of future dllogger versions
 
     if (!read_step(rec_, step_)) {
-      warn(line_no, "malformed DLLL record: bad or missing \"step\"");
+      warnings_.warn(line_no, "malformed DLLL record: bad or missing \"step\"");
       return;
     }
     if (rec_.has_data && !rec_.data_is_object) {
-      warn(line_no, "malformed DLLL record: \"data\" is not an object");
+      warnings_.warn(line_no, "malformed DLLL record: \"data\" is not an object");
       return;
     }
     const auto time = record_time(rec_);
-    if (!time) warn(line_no, "DLLL record without a usable \"timestamp\"");
+    if (!time) warnings_.warn(line_no, "DLLL record without a usable \"timestamp\"");
     assembler_.begin_record(step_, time, line_no);
     const bool is_param = step_.kind == StepKind::kParameter;
     for (const auto& [key, value] : rec_.data) {
@@ -197,12 +175,11 @@ class JsonScanner {
   }
 
   core::Diagnostics& diags_;
+  ngc::LineWarnings warnings_;
   ngc::RunAssembler assembler_;
   ngc::DlllRecordReader reader_;
   DlllRecord rec_;
   Step step_;
-  int warnings_ = 0;
-  int64_t skipped_warnings_ = 0;
   int64_t nan_records_ = 0;
   int64_t nan_first_line_ = 0;
 };

@@ -20,8 +20,6 @@ namespace {
 using ngc::Step;
 using ngc::StepKind;
 
-constexpr int kMaxLineWarnings = 100;
-
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_letter(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
 
@@ -192,30 +190,22 @@ bool read_step(std::string_view h, Step& step) {
 class StdoutScanner {
  public:
   StdoutScanner(std::string_view content, std::optional<int> primary_rank, core::Diagnostics& diags)
-      : content_(content), primary_(primary_rank), diags_(diags), assembler_(kName, diags) {}
+      : content_(content),
+        primary_(primary_rank),
+        warnings_(diags, "DLL"),
+        assembler_(kName, diags) {}
 
   static constexpr std::string_view kName = "ngc-dllogger-stdout";
 
   void run() {
-    int64_t line_no = 0;
-    size_t pos = 0;
-    const char* base = content_.data();
-    while (pos < content_.size()) {
-      const void* nl = std::memchr(base + pos, '\n', content_.size() - pos);
-      const size_t end = nl ? static_cast<const char*>(nl) - base : content_.size();
-      ++line_no;
-      const std::string_view line(base + pos, end - pos);
-      pos = end + 1;
+    ngc::for_each_line(content_, [&](std::string_view line, int64_t line_no, bool) {
       // Cheap reject: almost every non-DLL line has no 'D' followed by "LL".
-      if (line.size() < 24) continue;
+      if (line.size() < 24) return;
       const DllToken tok = find_dll(line);
-      if (tok.start == std::string_view::npos) continue;
+      if (tok.start == std::string_view::npos) return;
       handle(line, tok, line_no);
-    }
-    if (skipped_warnings_ > 0)
-      diags_.push_back(
-          {core::Severity::kWarning, 0,
-           std::to_string(skipped_warnings_) + " more malformed DLL lines not listed"});
+    });
+    warnings_.report_held_back();
   }
 
   bool accepted_any() const { return accepted_ > 0; }
@@ -223,16 +213,6 @@ class StdoutScanner {
   ngc::RunAssembler& assembler() { return assembler_; }
 
  private:
-  void warn(int64_t line, std::string msg) {
-    if (warnings_ >= kMaxLineWarnings) {
-      ++skipped_warnings_;
-      return;
-    }
-    ++warnings_;
-    // Messages quote log text, which need not be UTF-8.
-    diags_.push_back({core::Severity::kWarning, line, ngc::to_valid_utf8(msg)});
-  }
-
   void handle(std::string_view line, const DllToken& tok, int64_t line_no) {
     if (auto rank = tagged_rank(line.substr(0, tok.start))) {
       const int primary = primary_.value_or(0);
@@ -244,12 +224,13 @@ class StdoutScanner {
     std::string_view s = line.substr(tok.stamp);
     const Stamp stamp = read_stamp(s, &stamp_cache_);
     if (stamp.length == 0) {
-      warn(line_no, "malformed DLL line: bad timestamp '" + std::string(s.substr(0, 26)) + "'");
+      warnings_.warn(line_no,
+                     "malformed DLL line: bad timestamp '" + std::string(s.substr(0, 26)) + "'");
       return;
     }
     s.remove_prefix(stamp.length);
     if (s.substr(0, 3) != " - ") {
-      warn(line_no, "malformed DLL line: expected ' - ' after the timestamp");
+      warnings_.warn(line_no, "malformed DLL line: expected ' - ' after the timestamp");
       return;
     }
     s.remove_prefix(3);
@@ -263,7 +244,8 @@ class StdoutScanner {
     }
     const std::string_view header = trim(s.substr(0, key_start));
     if (!read_step(header, step_)) {
-      warn(line_no, "malformed DLL line: unknown step '" + std::string(header.substr(0, 60)) + "'");
+      warnings_.warn(
+          line_no, "malformed DLL line: unknown step '" + std::string(header.substr(0, 60)) + "'");
       return;
     }
     ++accepted_;
@@ -281,8 +263,8 @@ class StdoutScanner {
       const size_t sep = s.find(" : ");
       if (sep == std::string_view::npos) {
         if (!trim(s).empty())
-          warn(line_no, "malformed DLL line: text without ' : ' at '" +
-                            std::string(trim(s).substr(0, 40)) + "'");
+          warnings_.warn(line_no, "malformed DLL line: text without ' : ' at '" +
+                                      std::string(trim(s).substr(0, 40)) + "'");
         return;
       }
       const std::string_view key = s.substr(0, sep);
@@ -296,14 +278,16 @@ class StdoutScanner {
         const size_t sp = next == 0 ? std::string_view::npos : s.rfind(' ', next - 1);
         if (sp == std::string_view::npos) {
           // "a : b : c": `s` already starts at the next key; the value of `key` is unknown.
-          warn(line_no, "malformed DLL line: missing value for '" + std::string(key) + "'");
+          warnings_.warn(line_no,
+                         "malformed DLL line: missing value for '" + std::string(key) + "'");
           continue;
         }
         region = s.substr(0, sp);
         s.remove_prefix(sp + 1);
       }
       if (key.empty() || key.find(' ') != std::string_view::npos) {
-        warn(line_no, "malformed DLL line: bad key '" + std::string(key.substr(0, 40)) + "'");
+        warnings_.warn(line_no,
+                       "malformed DLL line: bad key '" + std::string(key.substr(0, 40)) + "'");
         continue;
       }
       if (is_param) {
@@ -321,7 +305,7 @@ class StdoutScanner {
     const std::string_view value = sp == std::string_view::npos ? region : region.substr(0, sp);
     const std::string_view v = trim(value);
     if (v.empty()) {
-      warn(line_no, "malformed DLL line: metric '" + std::string(key) + "' has no value");
+      warnings_.warn(line_no, "malformed DLL line: metric '" + std::string(key) + "' has no value");
       return;
     }
     if (auto num = ngc::parse_number(v)) {
@@ -330,8 +314,8 @@ class StdoutScanner {
       const std::string_view unit =
           sp == std::string_view::npos ? std::string_view() : trim(region.substr(sp + 1));
       if (unit.find(' ') != std::string_view::npos)
-        warn(line_no, "malformed DLL line: unexpected text after '" + std::string(key) +
-                          "' value: '" + std::string(unit.substr(0, 40)) + "'");
+        warnings_.warn(line_no, "malformed DLL line: unexpected text after '" + std::string(key) +
+                                    "' value: '" + std::string(unit.substr(0, 40)) + "'");
       return;
     }
     if (v == "None" || v == "True" || v == "False") return;
@@ -341,13 +325,11 @@ class StdoutScanner {
 
   std::string_view content_;
   std::optional<int> primary_;
-  core::Diagnostics& diags_;
+  ngc::LineWarnings warnings_;
   ngc::RunAssembler assembler_;
   Step step_;
   StampCache stamp_cache_;
   int64_t accepted_ = 0;
-  int warnings_ = 0;
-  int64_t skipped_warnings_ = 0;
   std::set<int> ignored_;
 };
 
