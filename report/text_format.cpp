@@ -1,8 +1,10 @@
 #include "report/text_format.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <span>
 
 namespace rn50::report {
 
@@ -58,92 +60,55 @@ std::string sanitize_text(std::string_view s) {
   return out;
 }
 
-std::string md_escape(std::string_view s) {
+namespace {
+
+// One character and what it becomes in an output format.
+struct CharReplacement {
+  char c;
+  std::string_view with;
+};
+
+// Markdown renderers pass HTML through, hence the entities.
+constexpr CharReplacement kMarkdownCell[] = {
+    {'|', "\\|"}, {'`', "\\`"},   {'*', "\\*"},  {'_', "\\_"},  {'[', "\\["},
+    {']', "\\]"}, {'\\', "\\\\"}, {'<', "&lt;"}, {'>', "&gt;"}, {'&', "&amp;"}};
+constexpr CharReplacement kXmlText[] = {
+    {'<', "&lt;"}, {'>', "&gt;"}, {'&', "&amp;"}, {'"', "&quot;"}, {'\'', "&apos;"}};
+// RFC 4180 doubles the quote inside a quoted field.
+constexpr CharReplacement kCsvQuotedField[] = {{'"', "\"\""}};
+// sanitize_text already removed control characters, so only quote and backslash remain.
+constexpr CharReplacement kJsonString[] = {{'"', "\\\""}, {'\\', "\\\\"}};
+
+// The escapers differ only in what they replace. They all take sanitized text, so that no format
+// has to cope with invalid UTF-8 or control characters.
+std::string replace_chars(std::string_view clean, std::span<const CharReplacement> replacements) {
   std::string out;
-  for (char c : sanitize_text(s)) {
-    switch (c) {
-      case '|':
-        out += "\\|";
-        break;
-      case '`':
-        out += "\\`";
-        break;
-      case '*':
-        out += "\\*";
-        break;
-      case '_':
-        out += "\\_";
-        break;
-      case '[':
-        out += "\\[";
-        break;
-      case ']':
-        out += "\\]";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      default:
-        out += c;
+  out.reserve(clean.size());
+  for (char c : clean) {
+    const auto hit = std::ranges::find(replacements, c, &CharReplacement::c);
+    if (hit == replacements.end()) {
+      out += c;
+    } else {
+      out += hit->with;
     }
   }
   return out;
 }
 
-std::string xml_escape(std::string_view s) {
-  std::string out;
-  for (char c : sanitize_text(s)) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
+}  // namespace
+
+std::string md_escape(std::string_view s) { return replace_chars(sanitize_text(s), kMarkdownCell); }
+
+std::string xml_escape(std::string_view s) { return replace_chars(sanitize_text(s), kXmlText); }
 
 std::string csv_escape(std::string_view raw) {
   std::string s = sanitize_text(raw);
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out += '"';
-    out += c;
-  }
-  return out + "\"";
+  return "\"" + replace_chars(s, kCsvQuotedField) + "\"";
 }
 
 std::string json_quote(std::string_view raw) {
-  // sanitize_text already removed control characters, so only quote and backslash remain.
-  std::string out = "\"";
-  for (char c : sanitize_text(raw)) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
-  }
-  return out + "\"";
+  return "\"" + replace_chars(sanitize_text(raw), kJsonString) + "\"";
 }
 
 std::string ellipsize(std::string_view s, size_t max_chars) {
