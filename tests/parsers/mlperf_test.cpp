@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/file_util.h"
+#include "parser_test_util.h"
 #include "parsers/mlperf_json.h"
 #include "parsers/mlperf_system.h"
 #include "parsers/parser.h"
@@ -18,16 +19,9 @@ namespace {
 
 using core::RunStatus;
 using core::Source;
-using rn50::testing::corpus_dir;
-using rn50::testing::fixtures_dir;
+using testing::has_diagnostic_at;
 
-core::ParsedFile parse_path(const std::filesystem::path& p, const core::DeriveOptions& opt = {}) {
-  static const auto parser = make_mlperf_parser();
-  return parser->parse(core::read_file(p), opt);
-}
-
-std::filesystem::path mlperf(const std::string& rel) { return corpus_dir() / "mlperf" / rel; }
-std::filesystem::path fixture(const char* name) { return fixtures_dir() / "mlperf" / name; }
+constexpr testing::FormatUnderTest kMlperf(make_mlperf_parser, "mlperf", "mlperf");
 
 // Minutes to 4 decimals, half up, from whole milliseconds (4.30165 must give 4.3017, which
 // binary floating point rounding does not guarantee).
@@ -36,17 +30,12 @@ double minutes4(const core::RunRecord& r) {
   return static_cast<double>((ms + 3) / 6) / 1e4;
 }
 
-bool has_diagnostic_at(const core::ParsedFile& f, int64_t line) {
-  return std::any_of(f.diagnostics.begin(), f.diagnostics.end(),
-                     [&](const core::Diagnostic& d) { return d.line == line; });
-}
-
 TEST(Mlperf, NvidiaDgxA100PerRunMinutes) {
   RN50_REQUIRE_CORPUS();
   const double expected[] = {28.7424, 30.3474, 28.8286, 28.5121, 28.7416};
   for (int i = 0; i < 5; ++i) {
     SCOPED_TRACE(i);
-    auto f = parse_path(mlperf("v1.0-nvidia-dgxa100/result_" + std::to_string(i) + ".txt"));
+    auto f = kMlperf.parse_corpus("v1.0-nvidia-dgxa100/result_" + std::to_string(i) + ".txt");
     ASSERT_EQ(f.runs.size(), 1u);
     const auto& r = f.runs[0];
     ASSERT_TRUE(r.derived.wall_time_s.has_value());
@@ -83,7 +72,7 @@ TEST(Mlperf, NvidiaDgxA100PerRunMinutes) {
 
 TEST(Mlperf, NvidiaEpochRecordsCarryEvalAndThroughput) {
   RN50_REQUIRE_CORPUS();
-  auto f = parse_path(mlperf("v1.0-nvidia-dgxa100/result_0.txt"));
+  auto f = kMlperf.parse_corpus("v1.0-nvidia-dgxa100/result_0.txt");
   const auto& r = f.runs[0];
   // Epochs 1..35 each have a throughput; evaluations at 3, 7, 11, ...
   ASSERT_EQ(r.epochs.size(), 35u);
@@ -105,7 +94,7 @@ TEST(Mlperf, GoogleTpuPerRunMinutes) {
   const double expected[] = {4.3017, 4.3006, 4.3017, 4.3011, 4.3001};
   for (int i = 0; i < 5; ++i) {
     SCOPED_TRACE(i);
-    auto f = parse_path(mlperf("v1.0-google-tpuv4-128/result_" + std::to_string(i) + ".txt"));
+    auto f = kMlperf.parse_corpus("v1.0-google-tpuv4-128/result_" + std::to_string(i) + ".txt");
     ASSERT_EQ(f.runs.size(), 1u);
     const auto& r = f.runs[0];
     EXPECT_DOUBLE_EQ(minutes4(r), expected[i]);
@@ -124,7 +113,7 @@ TEST(Mlperf, GoogleTpuPerRunMinutes) {
 
 TEST(Mlperf, V06LegacyFormat) {
   RN50_REQUIRE_CORPUS();
-  auto f = parse_path(mlperf("v0.6-nvidia-dgx1/result_0.txt"));
+  auto f = kMlperf.parse_corpus("v0.6-nvidia-dgx1/result_0.txt");
   ASSERT_EQ(f.runs.size(), 1u);
   const auto& r = f.runs[0];
   EXPECT_DOUBLE_EQ(minutes4(r), 115.3370);
@@ -151,14 +140,14 @@ TEST(Mlperf, SystemJsonBesideResults) {
                {"v0.6-nvidia-dgx1", 1, 8, 8, ""}};
   for (const auto& c : cases) {
     SCOPED_TRACE(c.folder);
-    auto sys = find_mlperf_system(mlperf(std::string(c.folder) + "/result_0.txt"));
+    auto sys = find_mlperf_system(kMlperf.corpus(std::string(c.folder) + "/result_0.txt"));
     ASSERT_TRUE(sys.has_value());
     if (std::string(c.folder) == "v0.6-nvidia-dgx1") {
       // This sidecar is not JSON at all: reported, and it must not block the result file.
       EXPECT_FALSE(sys->parsed);
       ASSERT_EQ(sys->warnings.size(), 1u);
       EXPECT_NE(sys->warnings[0].find("system_dgx1_ngc19.05_mxnet.json"), std::string::npos);
-      auto f = parse_path(mlperf("v0.6-nvidia-dgx1/result_0.txt"));
+      auto f = kMlperf.parse_corpus("v0.6-nvidia-dgx1/result_0.txt");
       apply_mlperf_system(f.runs[0], *sys, sys->file_name);
       EXPECT_FALSE(f.runs[0].world_size.known());
       continue;
@@ -166,7 +155,7 @@ TEST(Mlperf, SystemJsonBesideResults) {
     EXPECT_EQ(sys->number_of_nodes, c.nodes);
     EXPECT_EQ(sys->accelerators_per_node, c.per_node);
     EXPECT_EQ(sys->accelerator_model_name, c.accel);
-    auto f = parse_path(mlperf(std::string(c.folder) + "/result_0.txt"));
+    auto f = kMlperf.parse_corpus(std::string(c.folder) + "/result_0.txt");
     auto& r = f.runs[0];
     apply_mlperf_system(r, *sys, "result_0.txt");  // as the ingest command calls it
     EXPECT_EQ(*r.world_size.value, c.world);
@@ -179,7 +168,7 @@ TEST(Mlperf, SystemJsonBesideResults) {
 }
 
 TEST(Mlperf, SystemJsonUserFactsWinAndTodoCounts) {
-  auto sys = find_mlperf_system(fixture("two_ranks_prefixed.txt"));
+  auto sys = find_mlperf_system(kMlperf.fixture("two_ranks_prefixed.txt"));
   ASSERT_TRUE(sys.has_value());
   EXPECT_FALSE(sys->number_of_nodes.has_value());  // "TODO"
   EXPECT_EQ(sys->accelerators_per_node, 8);
@@ -188,7 +177,7 @@ TEST(Mlperf, SystemJsonUserFactsWinAndTodoCounts) {
 
   core::DeriveOptions opt;
   opt.sets["world_size"] = "4";
-  auto f = parse_path(fixture("two_ranks_prefixed.txt"), opt);
+  auto f = kMlperf.parse_fixture("two_ranks_prefixed.txt", opt);
   auto& r = f.runs[0];
   MlperfSystem full = *sys;
   full.number_of_nodes = 3;
@@ -223,7 +212,7 @@ TEST(Mlperf, NoSystemJsonWhenAmbiguousOrMissing) {
 }
 
 TEST(Mlperf, PrefixedDuplicatedRanksFirstStartStopWin) {
-  auto f = parse_path(fixture("two_ranks_prefixed.txt"));
+  auto f = kMlperf.parse_fixture("two_ranks_prefixed.txt");
   ASSERT_EQ(f.runs.size(), 1u);
   const auto& r = f.runs[0];
   EXPECT_EQ(r.status, RunStatus::kFinished);  // rank 1's later "aborted" does not count
@@ -247,7 +236,7 @@ TEST(Mlperf, PrefixedDuplicatedRanksFirstStartStopWin) {
 }
 
 TEST(Mlperf, MissingRunStopIsIncompleteAndThroughputFallsBack) {
-  auto f = parse_path(fixture("no_run_stop.txt"));
+  auto f = kMlperf.parse_fixture("no_run_stop.txt");
   const auto& r = f.runs[0];
   EXPECT_EQ(r.status, RunStatus::kIncomplete);
   EXPECT_FALSE(r.derived.wall_time_s.has_value());
@@ -257,8 +246,8 @@ TEST(Mlperf, MissingRunStopIsIncompleteAndThroughputFallsBack) {
 }
 
 TEST(Mlperf, StatusFailAndV05) {
-  EXPECT_EQ(parse_path(fixture("status_fail.txt")).runs[0].status, RunStatus::kFailed);
-  auto v05 = parse_path(fixture("v05_only.txt"));
+  EXPECT_EQ(kMlperf.parse_fixture("status_fail.txt").runs[0].status, RunStatus::kFailed);
+  auto v05 = kMlperf.parse_fixture("v05_only.txt");
   EXPECT_TRUE(v05.runs.empty());
   ASSERT_FALSE(v05.diagnostics.empty());
   EXPECT_NE(v05.diagnostics[0].message.find("v0.5"), std::string::npos);
@@ -286,7 +275,7 @@ TEST(Mlperf, JsonScanner) {
 TEST(Mlperf, SniffScores) {
   auto p = make_mlperf_parser();
   EXPECT_EQ(p->sniff(""), 0);
-  EXPECT_GT(p->sniff(core::read_file(fixture("two_ranks_prefixed.txt"))), 80);
+  EXPECT_GT(p->sniff(core::read_file(kMlperf.fixture("two_ranks_prefixed.txt"))), 80);
   EXPECT_EQ(p->sniff("{\"number_of_nodes\": \"1\"}"), 0);
 }
 

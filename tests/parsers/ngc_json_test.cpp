@@ -10,6 +10,7 @@
 #include <set>
 
 #include "core/file_util.h"
+#include "parser_test_util.h"
 #include "parsers/ngc_json_record.h"
 #include "parsers/parser.h"
 #include "test_support.h"
@@ -19,48 +20,17 @@ namespace {
 
 using core::ParsedFile;
 using core::RunRecord;
-using core::Severity;
 using core::Source;
 
-const Parser& json_parser() {
-  static const auto p = make_ngc_json_parser();
-  return *p;
-}
+using testing::count_warnings;
+using testing::metric_points;
+using testing::warning_at;
 
-ParsedFile parse_text(std::string_view text, const core::DeriveOptions& opt = {}) {
-  return json_parser().parse(text, opt);
-}
-
-ParsedFile parse_corpus(const std::string& rel, const core::DeriveOptions& opt = {}) {
-  return parse_text(core::read_file(testing::corpus_dir() / rel), opt);
-}
-
-ParsedFile parse_fixture(const std::string& name, const core::DeriveOptions& opt = {}) {
-  return parse_text(core::read_file(testing::fixtures_dir() / "ngc" / name), opt);
-}
-
-std::vector<const core::MetricPoint*> points(const RunRecord& r, std::string_view key,
-                                             std::string_view level) {
-  std::vector<const core::MetricPoint*> out;
-  for (const auto& m : r.metrics)
-    if (m.key == key && m.level == level) out.push_back(&m);
-  return out;
-}
-
-size_t count_warnings(const ParsedFile& pf) {
-  return std::count_if(pf.diagnostics.begin(), pf.diagnostics.end(),
-                       [](const core::Diagnostic& d) { return d.severity == Severity::kWarning; });
-}
-
-const core::Diagnostic* warning_at(const ParsedFile& pf, int64_t line) {
-  for (const auto& d : pf.diagnostics)
-    if (d.severity == Severity::kWarning && d.line == line) return &d;
-  return nullptr;
-}
+constexpr testing::FormatUnderTest kNgcJson(make_ngc_json_parser, "", "ngc");
 
 TEST(NgcJsonCorpus, DlloggerExample2019Variant) {
   RN50_REQUIRE_CORPUS();
-  const ParsedFile pf = parse_corpus("ngc-dllogger-json/example_resnet_log.json");
+  const ParsedFile pf = kNgcJson.parse_corpus("ngc-dllogger-json/example_resnet_log.json");
   EXPECT_EQ(pf.format, "ngc-dllogger-json");
   EXPECT_EQ(pf.parser_version, "1");
   EXPECT_EQ(count_warnings(pf), 0u);
@@ -87,17 +57,17 @@ TEST(NgcJsonCorpus, DlloggerExample2019Variant) {
   EXPECT_NEAR(*r.derived.summary_total_ips, 661.98, 0.005);
   EXPECT_NEAR(*r.derived.summary_compute_ips, 663.98, 0.005);
   EXPECT_EQ(*r.derived.summary_top1, 0.0);
-  EXPECT_TRUE(points(r, "lr", "iter").empty());
+  EXPECT_TRUE(metric_points(r, "lr", "iter").empty());
 
   // 2 epochs x 25 iterations, logged every 5 (5..20; 25 appears only in validation steps
   // [e, 25, v]); the two records per step are one iteration record.
-  const auto loss = points(r, "train.loss", "iter");
+  const auto loss = metric_points(r, "train.loss", "iter");
   ASSERT_EQ(loss.size(), 8u);
   EXPECT_EQ(*loss.front()->step, 5);
   EXPECT_EQ(*loss.back()->step, 20);
   EXPECT_EQ(*loss.back()->epoch, 1.0);
-  EXPECT_EQ(*points(r, "val.top1", "val_iter").back()->step, 20);  // [1, 25, 20]
-  const auto lr = points(r, "train.lr", "iter");
+  EXPECT_EQ(*metric_points(r, "val.top1", "val_iter").back()->step, 20);  // [1, 25, 20]
+  const auto lr = metric_points(r, "train.lr", "iter");
   ASSERT_EQ(lr.size(), 8u);
   EXPECT_EQ(*lr[0]->time, *loss[0]->time);  // merged: the first record's timestamp
   EXPECT_NEAR(*r.start_time, 1570716921.842053, 1e-6);
@@ -107,7 +77,7 @@ TEST(NgcJsonCorpus, DlloggerExample2019Variant) {
 
 TEST(NgcJsonCorpus, InterruptedRaportIsIncomplete) {
   RN50_REQUIRE_CORPUS();
-  const ParsedFile pf = parse_corpus("ngc-dllogger-json/zeyuanyin_experiment_raport.json");
+  const ParsedFile pf = kNgcJson.parse_corpus("ngc-dllogger-json/zeyuanyin_experiment_raport.json");
   EXPECT_EQ(count_warnings(pf), 0u);
   ASSERT_EQ(pf.runs.size(), 1u);  // two PARAMETER records, one run
   const RunRecord& r = pf.runs[0];
@@ -120,7 +90,7 @@ TEST(NgcJsonCorpus, InterruptedRaportIsIncomplete) {
   EXPECT_EQ(*r.precision.value, "fp32");
   EXPECT_EQ(*r.global_batch.value, 64);
 
-  const auto ips = points(r, "train.total_ips", "iter");
+  const auto ips = metric_points(r, "train.total_ips", "iter");
   ASSERT_EQ(ips.size(), 752u);
   EXPECT_EQ(*ips.front()->step, 10);
   EXPECT_EQ(*ips.back()->step, 7520);
@@ -131,8 +101,8 @@ TEST(NgcJsonCorpus, InterruptedRaportIsIncomplete) {
   const double median = (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;  // numpy, even count
   EXPECT_NEAR(mean, 221.5, 0.05);
   EXPECT_NEAR(median, 234.3, 0.05);
-  EXPECT_EQ(points(r, "train.grad_scale", "iter").size(), 752u);
-  EXPECT_EQ(points(r, "train.data_time", "iter").size(), 752u);
+  EXPECT_EQ(metric_points(r, "train.grad_scale", "iter").size(), 752u);
+  EXPECT_EQ(metric_points(r, "train.data_time", "iter").size(), 752u);
 
   // The logged iteration rates are means of per-iteration rates and overstate throughput when
   // data loading stalls; ours is images over wall time: 64 x 7510 / (t[7520] - t[10]).
@@ -149,25 +119,25 @@ TEST(NgcJsonCorpus, SniffBeatsStdoutParser) {
   const auto stdout_parser = make_ngc_stdout_parser();
   for (const char* rel : {"ngc-dllogger-json/example_resnet_log.json",
                           "ngc-dllogger-json/zeyuanyin_experiment_raport.json"}) {
-    const std::string c = core::read_file(testing::corpus_dir() / rel);
+    const std::string c = core::read_file(kNgcJson.corpus(rel));
     const std::string_view head = std::string_view(c).substr(0, 256 * 1024);
-    EXPECT_GT(json_parser().sniff(head), stdout_parser->sniff(head)) << rel;
-    EXPECT_GE(json_parser().sniff(head), 90) << rel;
+    EXPECT_GT(kNgcJson.sniff(head), stdout_parser->sniff(head)) << rel;
+    EXPECT_GE(kNgcJson.sniff(head), 90) << rel;
     // A head cut inside the first record still sniffs.
-    EXPECT_GE(json_parser().sniff(head.substr(0, 60)), 50) << rel;
+    EXPECT_GE(kNgcJson.sniff(head.substr(0, 60)), 50) << rel;
   }
   for (const char* rel : {"EXPECTED.md", "ngc-dllogger-json/example_stdout_log.txt",
                           "ngc-stdout/airank/GPUx1_time2train_ips.log"}) {
-    const std::string c = core::read_file(testing::corpus_dir() / rel);
-    EXPECT_EQ(json_parser().sniff(c), 0) << rel;
+    const std::string c = core::read_file(kNgcJson.corpus(rel));
+    EXPECT_EQ(kNgcJson.sniff(c), 0) << rel;
   }
 }
 
 TEST(NgcJsonFixture, SameRunAsStdoutGivesSameNumbers) {
-  const ParsedFile js = parse_fixture("current_dle.json");
+  const ParsedFile js = kNgcJson.parse_fixture("current_dle.json");
   const auto stdout_parser = make_ngc_stdout_parser();
-  const ParsedFile so = stdout_parser->parse(
-      core::read_file(testing::fixtures_dir() / "ngc" / "current_dle.log"), {});
+  const ParsedFile so =
+      stdout_parser->parse(core::read_file(kNgcJson.fixture("current_dle.log")), {});
   EXPECT_EQ(count_warnings(js), 0u);
   ASSERT_EQ(js.runs.size(), 1u);
   ASSERT_EQ(so.runs.size(), 1u);
@@ -200,14 +170,15 @@ TEST(NgcJsonFixture, SameRunAsStdoutGivesSameNumbers) {
   EXPECT_EQ(a.derived.summary_top1, b.derived.summary_top1);
   EXPECT_NEAR(*a.derived.wall_time_s, *b.derived.wall_time_s, 1e-6);
   EXPECT_EQ(a.derived.step_time_p90, b.derived.step_time_p90);
-  EXPECT_EQ(points(a, "train.loss", "iter").size(), points(b, "train.loss", "iter").size());
+  EXPECT_EQ(metric_points(a, "train.loss", "iter").size(),
+            metric_points(b, "train.loss", "iter").size());
   // JSON carries the VERBOSE iteration metrics the console leaves out.
-  EXPECT_EQ(points(a, "train.data_time", "iter").size(), 6u);
-  EXPECT_EQ(points(b, "train.data_time", "iter").size(), 0u);
+  EXPECT_EQ(metric_points(a, "train.data_time", "iter").size(), 6u);
+  EXPECT_EQ(metric_points(b, "train.data_time", "iter").size(), 0u);
 }
 
 TEST(NgcJsonFixture, NanInfinityAndHalfWrittenLastLine) {
-  const ParsedFile pf = parse_fixture("nan_truncated.json");
+  const ParsedFile pf = kNgcJson.parse_fixture("nan_truncated.json");
   ASSERT_EQ(pf.runs.size(), 1u);
   const RunRecord& r = pf.runs[0];
   EXPECT_EQ(r.status, core::RunStatus::kIncomplete);
@@ -231,12 +202,12 @@ TEST(NgcJsonFixture, NanInfinityAndHalfWrittenLastLine) {
   EXPECT_EQ(count_warnings(pf), 4u);
 
   // Iterations 100..400 (the [rank0]: prefixed line counts; the stdout-style DLLL line does not).
-  const auto loss = points(r, "train.loss", "iter");
+  const auto loss = metric_points(r, "train.loss", "iter");
   ASSERT_EQ(loss.size(), 3u);  // 300 was NaN
   EXPECT_EQ(*loss.back()->step, 400);
-  EXPECT_EQ(points(r, "train.total_ips", "iter").size(), 3u);
-  EXPECT_EQ(points(r, "train.compute_ips", "iter").size(), 0u);
-  EXPECT_EQ(points(r, "train.lr", "iter").size(), 1u);
+  EXPECT_EQ(metric_points(r, "train.total_ips", "iter").size(), 3u);
+  EXPECT_EQ(metric_points(r, "train.compute_ips", "iter").size(), 0u);
+  EXPECT_EQ(metric_points(r, "train.lr", "iter").size(), 1u);
   EXPECT_NEAR(*r.derived.total_ips, 2048.0, 1e-6);
 
   ASSERT_EQ(r.events.size(), 1u);
@@ -255,7 +226,7 @@ DLLL {"timestamp": "121.0", "type": "LOG", "step": [], "data": {"train.total_ips
 DLLL {"timestamp": "200.0", "type": "LOG", "step": "PARAMETER", "data": {"batch_size": 16, "world_size": 1, "amp": true}}
 DLLL {"timestamp": "210.0", "type": "LOG", "step": [0, 10], "data": {"train.loss": 7.0}}
 )";
-  const ParsedFile pf = parse_text(text);
+  const ParsedFile pf = kNgcJson.parse_text(text);
   EXPECT_EQ(count_warnings(pf), 0u);
   ASSERT_EQ(pf.runs.size(), 2u);
   EXPECT_EQ(pf.runs[0].run_key, "");
@@ -282,20 +253,20 @@ TEST(NgcJsonFixture, BadRecordsAreDiagnostics) {
       "DLLL {\"timestamp\": \"5\", \"type\": \"LOG\", \"step\": [0, 1.5, 2, 3], \"data\": {}}\n"
       "DLLL {\"timestamp\": \"6\", \"type\": \"FUTURE\", \"whatever\": 1}\n"
       "DLLL \"just a string\"\n";
-  const ParsedFile pf = parse_text(text);
+  const ParsedFile pf = kNgcJson.parse_text(text);
   // Line 1 and 8 are not objects after DLLL: not records at all; line 2 has no timestamp but
   // is still a record; lines 3-6 are malformed; line 7 is an unknown record type (ignored).
   for (int64_t line : {2, 3, 4, 5, 6}) EXPECT_NE(warning_at(pf, line), nullptr) << line;
   EXPECT_EQ(count_warnings(pf), 5u);
   ASSERT_EQ(pf.runs.size(), 1u);
-  EXPECT_EQ(points(pf.runs[0], "train.loss", "iter").size(), 1u);
+  EXPECT_EQ(metric_points(pf.runs[0], "train.loss", "iter").size(), 1u);
   EXPECT_FALSE(pf.runs[0].start_time);
 }
 
 TEST(NgcJsonFixture, EveryPrefixParses) {
-  const std::string c = core::read_file(testing::fixtures_dir() / "ngc" / "nan_truncated.json");
+  const std::string c = core::read_file(kNgcJson.fixture("nan_truncated.json"));
   for (size_t n = 0; n <= c.size(); n += 5)
-    EXPECT_NO_THROW(parse_text(std::string_view(c).substr(0, n)));
+    EXPECT_NO_THROW(kNgcJson.parse_text(std::string_view(c).substr(0, n)));
 }
 
 }  // namespace

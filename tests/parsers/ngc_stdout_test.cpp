@@ -9,6 +9,7 @@
 
 #include "core/error.h"
 #include "core/file_util.h"
+#include "parser_test_util.h"
 #include "parsers/ngc_common.h"
 #include "parsers/parser.h"
 #include "test_support.h"
@@ -21,41 +22,11 @@ using core::RunRecord;
 using core::Severity;
 using core::Source;
 
-const Parser& stdout_parser() {
-  static const auto p = make_ngc_stdout_parser();
-  return *p;
-}
+using testing::count_warnings;
+using testing::metric_points;
+using testing::warning_at;
 
-ParsedFile parse_text(std::string_view text, const core::DeriveOptions& opt = {}) {
-  return stdout_parser().parse(text, opt);
-}
-
-ParsedFile parse_corpus(const std::string& rel, const core::DeriveOptions& opt = {}) {
-  return parse_text(core::read_file(testing::corpus_dir() / rel), opt);
-}
-
-ParsedFile parse_fixture(const std::string& name, const core::DeriveOptions& opt = {}) {
-  return parse_text(core::read_file(testing::fixtures_dir() / "ngc" / name), opt);
-}
-
-std::vector<const core::MetricPoint*> points(const RunRecord& r, std::string_view key,
-                                             std::string_view level) {
-  std::vector<const core::MetricPoint*> out;
-  for (const auto& m : r.metrics)
-    if (m.key == key && m.level == level) out.push_back(&m);
-  return out;
-}
-
-size_t count_warnings(const ParsedFile& pf) {
-  return std::count_if(pf.diagnostics.begin(), pf.diagnostics.end(),
-                       [](const core::Diagnostic& d) { return d.severity == Severity::kWarning; });
-}
-
-bool has_warning_at(const ParsedFile& pf, int64_t line) {
-  return std::any_of(pf.diagnostics.begin(), pf.diagnostics.end(), [&](const core::Diagnostic& d) {
-    return d.severity == Severity::kWarning && d.line == line;
-  });
-}
+constexpr testing::FormatUnderTest kNgcStdout(make_ngc_stdout_parser, "", "ngc");
 
 // 2026-11-21 12:00:00 UTC, the base of the hand-written fixtures.
 constexpr double kT0 = 1795262400.0;
@@ -64,7 +35,7 @@ constexpr double kT0 = 1795262400.0;
 
 TEST(NgcStdoutCorpus, Gpu1TimeToTrainMatchesPublishedNumbers) {
   RN50_REQUIRE_CORPUS();
-  const ParsedFile pf = parse_corpus("ngc-stdout/airank/GPUx1_time2train_ips.log");
+  const ParsedFile pf = kNgcStdout.parse_corpus("ngc-stdout/airank/GPUx1_time2train_ips.log");
   EXPECT_EQ(pf.format, "ngc-dllogger-stdout");
   EXPECT_EQ(pf.parser_version, "1");
   EXPECT_EQ(count_warnings(pf), 0u);
@@ -119,8 +90,8 @@ TEST(NgcStdoutCorpus, Gpu1TimeToTrainMatchesPublishedNumbers) {
   EXPECT_NEAR(*e0.compute_ips, 860.42, 1e-9);
   EXPECT_NEAR(*e0.lr, 0.256, 1e-12);
   EXPECT_NEAR(*e0.top1, 4.79, 1e-9);
-  EXPECT_TRUE(points(r, "lr", "epoch").empty());
-  EXPECT_EQ(points(r, "train.lr", "epoch").size(), 90u);
+  EXPECT_TRUE(metric_points(r, "lr", "epoch").empty());
+  EXPECT_EQ(metric_points(r, "train.lr", "epoch").size(), 90u);
 
   // Our steady-window throughput is close to the per-epoch values (~855).
   ASSERT_TRUE(r.derived.total_ips);
@@ -139,7 +110,7 @@ TEST(NgcStdoutCorpus, Gpu1TimeToTrainWithOtherTarget) {
   RN50_REQUIRE_CORPUS();
   core::DeriveOptions opt;
   opt.target_top1 = 76.1;
-  const ParsedFile pf = parse_corpus("ngc-stdout/airank/GPUx1_time2train_ips.log", opt);
+  const ParsedFile pf = kNgcStdout.parse_corpus("ngc-stdout/airank/GPUx1_time2train_ips.log", opt);
   ASSERT_EQ(pf.runs.size(), 1u);
   EXPECT_EQ(*pf.runs[0].derived.target_epoch, 83);
   EXPECT_NEAR(*pf.runs[0].epochs[83].top1, 76.18, 1e-9);
@@ -148,7 +119,7 @@ TEST(NgcStdoutCorpus, Gpu1TimeToTrainWithOtherTarget) {
 
 TEST(NgcStdoutCorpus, Gpu8MpirunTaggedRun) {
   RN50_REQUIRE_CORPUS();
-  const ParsedFile pf = parse_corpus("ngc-stdout/airank/GPUx8_time2train_ips.log");
+  const ParsedFile pf = kNgcStdout.parse_corpus("ngc-stdout/airank/GPUx8_time2train_ips.log");
   EXPECT_EQ(count_warnings(pf), 0u);
   ASSERT_EQ(pf.runs.size(), 1u);
   const RunRecord& r = pf.runs[0];
@@ -168,7 +139,7 @@ TEST(NgcStdoutCorpus, Gpu8MpirunTaggedRun) {
 
 TEST(NgcStdoutCorpus, Gpu32FourNodes) {
   RN50_REQUIRE_CORPUS();
-  const ParsedFile pf = parse_corpus("ngc-stdout/airank/GPUx32_time2train_ips.log");
+  const ParsedFile pf = kNgcStdout.parse_corpus("ngc-stdout/airank/GPUx32_time2train_ips.log");
   EXPECT_EQ(count_warnings(pf), 0u);
   ASSERT_EQ(pf.runs.size(), 1u);
   const RunRecord& r = pf.runs[0];
@@ -187,7 +158,7 @@ TEST(NgcStdoutCorpus, Gpu32FourNodes) {
 
 TEST(NgcStdoutCorpus, Gpu1Accuracy250Epochs) {
   RN50_REQUIRE_CORPUS();
-  const ParsedFile pf = parse_corpus("ngc-stdout/airank/GPUx1_accuracy.log");
+  const ParsedFile pf = kNgcStdout.parse_corpus("ngc-stdout/airank/GPUx1_accuracy.log");
   ASSERT_EQ(pf.runs.size(), 1u);
   const RunRecord& r = pf.runs[0];
   EXPECT_EQ(r.epochs.size(), 250u);
@@ -203,7 +174,7 @@ TEST(NgcStdoutCorpus, Gpu1Accuracy250Epochs) {
 TEST(NgcStdoutCorpus, DlperfExcerptSixteenRanksFp32) {
   RN50_REQUIRE_CORPUS();
   const ParsedFile pf =
-      parse_corpus("ngc-stdout/dlperf/ngc_pytorch_2n8g_r50_b128_fp32_5.excerpt.log");
+      kNgcStdout.parse_corpus("ngc-stdout/dlperf/ngc_pytorch_2n8g_r50_b128_fp32_5.excerpt.log");
   ASSERT_EQ(pf.runs.size(), 1u);
   const RunRecord& r = pf.runs[0];
   EXPECT_EQ(*r.world_size.value, 16);
@@ -213,7 +184,7 @@ TEST(NgcStdoutCorpus, DlperfExcerptSixteenRanksFp32) {
   EXPECT_EQ(*r.global_batch.value, 2048);
   EXPECT_EQ(r.status, core::RunStatus::kIncomplete);
   EXPECT_TRUE(r.epochs.empty());
-  const auto ips = points(r, "train.total_ips", "iter");
+  const auto ips = metric_points(r, "train.total_ips", "iter");
   ASSERT_EQ(ips.size(), 12u);
   for (size_t i = 0; i < ips.size(); ++i) {
     EXPECT_EQ(*ips[i]->step, static_cast<int64_t>(i + 1));
@@ -224,22 +195,22 @@ TEST(NgcStdoutCorpus, DlperfExcerptSixteenRanksFp32) {
   // Iterations 6..12 (DLPerf skips the first 5): 2048 x 6 / (18.553769 - 16.161849).
   core::DeriveOptions opt;
   opt.skip_steps = 5;
-  const ParsedFile skipped =
-      parse_corpus("ngc-stdout/dlperf/ngc_pytorch_2n8g_r50_b128_fp32_5.excerpt.log", opt);
+  const ParsedFile skipped = kNgcStdout.parse_corpus(
+      "ngc-stdout/dlperf/ngc_pytorch_2n8g_r50_b128_fp32_5.excerpt.log", opt);
   // Unix-second doubles resolve ~0.2 us at 2020 dates: compare to 1e-6 relative.
   EXPECT_NEAR(*skipped.runs[0].derived.total_ips, 2048.0 * 6 / (18.553769 - 16.161849), 5e-3);
 }
 
 TEST(NgcStdoutCorpus, ToyDlloggerExampleParses) {
   RN50_REQUIRE_CORPUS();
-  const ParsedFile pf = parse_corpus("ngc-dllogger-json/example_stdout_log.txt");
+  const ParsedFile pf = kNgcStdout.parse_corpus("ngc-dllogger-json/example_stdout_log.txt");
   EXPECT_EQ(count_warnings(pf), 0u);
   ASSERT_EQ(pf.runs.size(), 1u);  // three PARAMETER lines before any training: one run
   const RunRecord& r = pf.runs[0];
   EXPECT_EQ(r.params.size(), 4u);
   EXPECT_EQ(r.find_param("HP4")->value, "2");
-  EXPECT_EQ(points(r, "loss", "iter").size(), 20u);
-  EXPECT_EQ(points(r, "val.loss", "val_iter").size(), 24u);
+  EXPECT_EQ(metric_points(r, "loss", "iter").size(), 20u);
+  EXPECT_EQ(metric_points(r, "val.loss", "val_iter").size(), 24u);
   EXPECT_EQ(r.epochs.size(), 2u);
   EXPECT_FALSE(r.precision.known());  // no amp/fp16 params: unknown, not fp32
   EXPECT_FALSE(r.derived.total_ips);  // no batch size
@@ -252,23 +223,23 @@ TEST(NgcStdoutCorpus, SniffRecognisesStdoutNotJson) {
        {"ngc-stdout/airank/GPUx1_time2train_ips.log", "ngc-stdout/airank/GPUx8_time2train_ips.log",
         "ngc-stdout/dlperf/ngc_pytorch_2n8g_r50_b128_fp32_5.excerpt.log",
         "ngc-dllogger-json/example_stdout_log.txt"}) {
-    const std::string c = core::read_file(testing::corpus_dir() / rel);
+    const std::string c = core::read_file(kNgcStdout.corpus(rel));
     const std::string_view head = std::string_view(c).substr(0, 256 * 1024);
-    EXPECT_GE(stdout_parser().sniff(head), 80) << rel;
+    EXPECT_GE(kNgcStdout.sniff(head), 80) << rel;
     EXPECT_EQ(json->sniff(head), 0) << rel;
   }
   for (const char* rel : {"EXPECTED.md", "ngc-stdout/airank/README.md",
                           "ngc-stdout/dlperf/extract_pytorch_logs_time.output.txt",
                           "ngc-dllogger-json/example_resnet_log.json"}) {
-    const std::string c = core::read_file(testing::corpus_dir() / rel);
-    EXPECT_EQ(stdout_parser().sniff(c), 0) << rel;
+    const std::string c = core::read_file(kNgcStdout.corpus(rel));
+    EXPECT_EQ(kNgcStdout.sniff(c), 0) << rel;
   }
 }
 
 // ---- fixtures -------------------------------------------------------------------------------
 
 TEST(NgcStdoutFixture, CurrentDleNoneUnitImagesPerSecond) {
-  const ParsedFile pf = parse_fixture("current_dle.log");
+  const ParsedFile pf = kNgcStdout.parse_fixture("current_dle.log");
   EXPECT_EQ(count_warnings(pf), 0u);
   ASSERT_EQ(pf.runs.size(), 1u);  // the model.* PARAMETER record belongs to the same run
   const RunRecord& r = pf.runs[0];
@@ -285,16 +256,16 @@ TEST(NgcStdoutFixture, CurrentDleNoneUnitImagesPerSecond) {
   EXPECT_NEAR(*r.derived.wall_time_s, 51.0, 1e-6);
 
   // `None` is a unit token, never a value or a key.
-  const auto loss = points(r, "train.loss", "iter");
+  const auto loss = metric_points(r, "train.loss", "iter");
   ASSERT_EQ(loss.size(), 6u);
   EXPECT_NEAR(loss[0]->value, 10.19452, 1e-12);
   EXPECT_DOUBLE_EQ(*loss[0]->time, kT0 + 5);
-  EXPECT_EQ(points(r, "None", "iter").size(), 0u);
-  const auto gs = points(r, "train.grad_scale", "iter");
+  EXPECT_EQ(metric_points(r, "None", "iter").size(), 0u);
+  const auto gs = metric_points(r, "train.grad_scale", "iter");
   ASSERT_EQ(gs.size(), 6u);
   EXPECT_NEAR(gs[2]->value, 64.0, 1e-12);
-  EXPECT_EQ(points(r, "train.lr", "iter").size(), 6u);
-  const auto val = points(r, "val.top1", "val_iter");
+  EXPECT_EQ(metric_points(r, "train.lr", "iter").size(), 6u);
+  const auto val = metric_points(r, "val.top1", "val_iter");
   ASSERT_EQ(val.size(), 2u);
   EXPECT_EQ(*val[0]->step, 10);  // validation iteration
   EXPECT_NEAR(val[0]->value, 4.21, 1e-12);
@@ -310,7 +281,7 @@ TEST(NgcStdoutFixture, CurrentDleNoneUnitImagesPerSecond) {
   EXPECT_NEAR(*r.epochs[1].top1, 9.12, 1e-12);
   EXPECT_NEAR(*r.epochs[1].lr, 0.064, 1e-12);
   // Both epoch lines merged: the VERBOSE line's metrics are at the first line's time.
-  const auto data_time = points(r, "train.data_time", "epoch");
+  const auto data_time = metric_points(r, "train.data_time", "epoch");
   ASSERT_EQ(data_time.size(), 2u);
   EXPECT_NEAR(*data_time[0]->time, kT0 + 20.1, 1e-6);
 
@@ -334,7 +305,7 @@ TEST(NgcStdoutFixture, SkipStepsWindowAndTarget) {
   core::DeriveOptions opt;
   opt.skip_steps = 10;
   opt.target_top1 = 4.0;
-  const RunRecord r = parse_fixture("current_dle.log", opt).runs.at(0);
+  const RunRecord r = kNgcStdout.parse_fixture("current_dle.log", opt).runs.at(0);
   EXPECT_NEAR(*r.derived.total_ips, 64.0 * 20 / 10.5, 1e-6);
   EXPECT_NE(r.derived.total_ips_definition.find("iteration > 10"), std::string::npos);
   EXPECT_EQ(*r.derived.target_epoch, 0);
@@ -343,10 +314,10 @@ TEST(NgcStdoutFixture, SkipStepsWindowAndTarget) {
   core::DeriveOptions win;
   win.window_first = 20;
   win.window_last = 30;
-  const RunRecord w = parse_fixture("current_dle.log", win).runs.at(0);
+  const RunRecord w = kNgcStdout.parse_fixture("current_dle.log", win).runs.at(0);
   EXPECT_NEAR(*w.derived.total_ips, 64.0 * 20 / 10.5, 1e-6);
   win.window_last = 25;  // no pair left inside the window
-  const RunRecord none = parse_fixture("current_dle.log", win).runs.at(0);
+  const RunRecord none = kNgcStdout.parse_fixture("current_dle.log", win).runs.at(0);
   EXPECT_FALSE(none.derived.total_ips);
   EXPECT_FALSE(none.derived.step_time_p50);
 }
@@ -354,7 +325,7 @@ TEST(NgcStdoutFixture, SkipStepsWindowAndTarget) {
 TEST(NgcStdoutFixture, UserFactsWinAndFeedThroughput) {
   core::DeriveOptions opt;
   opt.sets["batch_size"] = "128";
-  const RunRecord r = parse_fixture("current_dle.log", opt).runs.at(0);
+  const RunRecord r = kNgcStdout.parse_fixture("current_dle.log", opt).runs.at(0);
   EXPECT_EQ(*r.batch_per_device.value, 128);
   EXPECT_EQ(r.batch_per_device.source, Source::kUser);
   EXPECT_EQ(*r.global_batch.value, 128);
@@ -362,11 +333,11 @@ TEST(NgcStdoutFixture, UserFactsWinAndFeedThroughput) {
 
   core::DeriveOptions bad;
   bad.sets["batch_size"] = "lots";
-  EXPECT_THROW(parse_fixture("current_dle.log", bad), core::UsageError);
+  EXPECT_THROW(kNgcStdout.parse_fixture("current_dle.log", bad), core::UsageError);
 }
 
 TEST(NgcStdoutFixture, Ngc2003Fp16WithSeparateLr) {
-  const ParsedFile pf = parse_fixture("ngc2003_fp16.log");
+  const ParsedFile pf = kNgcStdout.parse_fixture("ngc2003_fp16.log");
   EXPECT_EQ(count_warnings(pf), 0u);
   ASSERT_EQ(pf.runs.size(), 1u);
   const RunRecord& r = pf.runs[0];
@@ -380,28 +351,30 @@ TEST(NgcStdoutFixture, Ngc2003Fp16WithSeparateLr) {
   ASSERT_EQ(r.epochs.size(), 1u);
   EXPECT_NEAR(*r.epochs[0].lr, 0.256, 1e-12);
   EXPECT_NEAR(*r.epochs[0].top1, 0.10, 1e-12);
-  EXPECT_EQ(points(r, "lr", "summary").size(), 0u);
-  EXPECT_EQ(points(r, "train.lr", "summary").size(), 1u);
+  EXPECT_EQ(metric_points(r, "lr", "summary").size(), 0u);
+  EXPECT_EQ(metric_points(r, "train.lr", "summary").size(), 1u);
   // All pairs: 5 iterations in 0.9 + 4 x 0.32 s; skipping iteration 1 leaves the steady 800.
   EXPECT_NEAR(*r.derived.total_ips, 256.0 * 5 / 2.18, 1e-3);
   core::DeriveOptions opt;
   opt.skip_steps = 1;
-  EXPECT_NEAR(*parse_fixture("ngc2003_fp16.log", opt).runs.at(0).derived.total_ips, 800.0, 1e-3);
+  EXPECT_NEAR(*kNgcStdout.parse_fixture("ngc2003_fp16.log", opt).runs.at(0).derived.total_ips,
+              800.0, 1e-3);
   // No per-iteration compute_ips in this era: from the single epoch record.
   EXPECT_NEAR(*r.derived.compute_ips, 712.44, 1e-9);
   EXPECT_NEAR(*r.derived.summary_compute_ips, 712.44, 1e-12);
 }
 
 TEST(NgcStdoutFixture, MpirunTaggedKeepsRankZero) {
-  const ParsedFile pf = parse_fixture("mpirun_tagged.log");
+  const ParsedFile pf = kNgcStdout.parse_fixture("mpirun_tagged.log");
   EXPECT_EQ(count_warnings(pf), 0u);
   ASSERT_EQ(pf.runs.size(), 1u);
   const RunRecord& r = pf.runs[0];
   EXPECT_EQ(r.find_param("local_rank")->value, "0");
   EXPECT_EQ(*r.world_size.value, 2);
   EXPECT_EQ(*r.global_batch.value, 256);
-  for (const auto* p : points(r, "train.total_ips", "iter")) EXPECT_NEAR(p->value, 512.0, 1e-12);
-  EXPECT_EQ(points(r, "train.total_ips", "iter").size(), 3u);
+  for (const auto* p : metric_points(r, "train.total_ips", "iter"))
+    EXPECT_NEAR(p->value, 512.0, 1e-12);
+  EXPECT_EQ(metric_points(r, "train.total_ips", "iter").size(), 3u);
   ASSERT_EQ(r.epochs.size(), 1u);
   EXPECT_NEAR(*r.epochs[0].top1, 1.25, 1e-12);
   EXPECT_NEAR(*r.derived.total_ips, 512.0, 1e-6);
@@ -417,9 +390,9 @@ TEST(NgcStdoutFixture, MpirunWithoutRankZeroKeepsLowestRank) {
       "x[1,3]<stdout>:DLL 2026-11-21 12:00:00.000000 - PARAMETER batch_size : 8  world_size : 4 \n"
       "x[1,5]<stdout>:DLL 2026-11-21 12:00:01.000000 - Epoch: 0 Iteration: 1  train.loss : 9.0  \n"
       "x[1,3]<stdout>:DLL 2026-11-21 12:00:01.000000 - Epoch: 0 Iteration: 1  train.loss : 3.0  \n";
-  const ParsedFile pf = parse_text(text);
+  const ParsedFile pf = kNgcStdout.parse_text(text);
   ASSERT_EQ(pf.runs.size(), 1u);
-  const auto loss = points(pf.runs[0], "train.loss", "iter");
+  const auto loss = metric_points(pf.runs[0], "train.loss", "iter");
   ASSERT_EQ(loss.size(), 1u);
   EXPECT_EQ(loss[0]->value, 3.0);
   size_t infos = 0;
@@ -429,7 +402,7 @@ TEST(NgcStdoutFixture, MpirunWithoutRankZeroKeepsLowestRank) {
 }
 
 TEST(NgcStdoutFixture, TwoRunsInOneFile) {
-  const ParsedFile pf = parse_fixture("two_runs.log");
+  const ParsedFile pf = kNgcStdout.parse_fixture("two_runs.log");
   EXPECT_EQ(count_warnings(pf), 0u);
   ASSERT_EQ(pf.runs.size(), 2u);
   const RunRecord& a = pf.runs[0];
@@ -450,28 +423,28 @@ TEST(NgcStdoutFixture, TwoRunsInOneFile) {
   EXPECT_NEAR(*b.derived.total_ips, 640.0, 1e-6);
   EXPECT_FALSE(b.end_time);
   EXPECT_FALSE(b.derived.wall_time_s);
-  EXPECT_EQ(points(b, "train.loss", "iter").size(), 3u);  // nothing leaked from run 1
+  EXPECT_EQ(metric_points(b, "train.loss", "iter").size(), 3u);  // nothing leaked from run 1
 }
 
 TEST(NgcStdoutFixture, TruncatedRunIsIncompleteWithDiagnostic) {
-  const ParsedFile pf = parse_fixture("truncated_run.log");
+  const ParsedFile pf = kNgcStdout.parse_fixture("truncated_run.log");
   ASSERT_EQ(pf.runs.size(), 1u);
   const RunRecord& r = pf.runs[0];
   EXPECT_EQ(r.status, core::RunStatus::kIncomplete);
   EXPECT_EQ(r.epochs.size(), 1u);
   EXPECT_EQ(*r.epochs_completed, 1);
-  EXPECT_TRUE(has_warning_at(pf, 10));
+  EXPECT_NE(warning_at(pf, 10), nullptr);
   EXPECT_EQ(count_warnings(pf), 1u);
   // The half-written line still names its step and its complete metrics.
-  const auto loss = points(r, "train.loss", "iter");
+  const auto loss = metric_points(r, "train.loss", "iter");
   ASSERT_EQ(loss.size(), 5u);
   EXPECT_EQ(*loss.back()->step, 30);
   EXPECT_NEAR(loss.back()->value, 5.60110, 1e-12);
 }
 
 TEST(NgcStdoutFixture, GarbageLinesBecomeDiagnosticsNotCrashes) {
-  const ParsedFile pf = parse_fixture("garbage.log");
-  for (int64_t line : {4, 5, 6, 8, 9, 14}) EXPECT_TRUE(has_warning_at(pf, line)) << line;
+  const ParsedFile pf = kNgcStdout.parse_fixture("garbage.log");
+  for (int64_t line : {4, 5, 6, 8, 9, 14}) EXPECT_NE(warning_at(pf, line), nullptr) << line;
   EXPECT_EQ(count_warnings(pf), 6u);
   ASSERT_EQ(pf.runs.size(), 1u);
   const RunRecord& r = pf.runs[0];
@@ -484,10 +457,10 @@ TEST(NgcStdoutFixture, GarbageLinesBecomeDiagnosticsNotCrashes) {
   EXPECT_EQ(*r.global_batch.value, 32);
   EXPECT_EQ(*r.precision.value, "fp32");
 
-  const auto ips = points(r, "train.total_ips", "iter");
-  ASSERT_EQ(ips.size(), 2u);                              // iteration 6 logged inf
-  EXPECT_EQ(points(r, "train.loss", "iter").size(), 1u);  // 5 has no value, 6 is nan
-  EXPECT_NEAR(*r.derived.total_ips, 32.0, 1e-6);          // iterations 4..6 in 2 s
+  const auto ips = metric_points(r, "train.total_ips", "iter");
+  ASSERT_EQ(ips.size(), 2u);                                     // iteration 6 logged inf
+  EXPECT_EQ(metric_points(r, "train.loss", "iter").size(), 1u);  // 5 has no value, 6 is nan
+  EXPECT_NEAR(*r.derived.total_ips, 32.0, 1e-6);                 // iterations 4..6 in 2 s
 
   ASSERT_EQ(r.events.size(), 2u);
   EXPECT_EQ(r.events[0].key, "warmup_done");
@@ -503,21 +476,21 @@ TEST(NgcStdoutFixture, GarbageLinesBecomeDiagnosticsNotCrashes) {
 TEST(NgcStdoutFixture, EmptyAndUnrelatedInputGiveNoRuns) {
   for (std::string_view text :
        {std::string_view(""), std::string_view("\n\n"), std::string_view("hello\nDLL\nDLL 2\n")}) {
-    const ParsedFile pf = parse_text(text);
+    const ParsedFile pf = kNgcStdout.parse_text(text);
     EXPECT_TRUE(pf.runs.empty());
   }
-  EXPECT_EQ(stdout_parser().sniff("just text\nDLL is a library\n"), 0);
+  EXPECT_EQ(kNgcStdout.sniff("just text\nDLL is a library\n"), 0);
 }
 
 TEST(NgcStdoutFixture, TimestampWithUtcOffset) {
-  const ParsedFile pf = parse_text(
+  const ParsedFile pf = kNgcStdout.parse_text(
       "DLL 2026-11-21 12:00:05.000000+02:00 - Epoch: 0 Iteration: 1  train.loss : 1.0  \n");
   ASSERT_EQ(pf.runs.size(), 1u);
   EXPECT_DOUBLE_EQ(*pf.runs[0].start_time, kT0 + 5 - 7200);
 }
 
 TEST(NgcStdoutFixture, CrlfLinesAndGluedTimestampPrefix) {
-  const ParsedFile pf = parse_text(
+  const ParsedFile pf = kNgcStdout.parse_text(
       "DLL 2026-11-21 12:00:00.000000 - PARAMETER batch_size : 16  world_size : 2 \r\n"
       "Sat Nov 21 12:00:01 2026DLL 2026-11-21 12:00:01.000000 - Epoch: 0 Iteration: 1  "
       "train.loss : 2.0  train.total_ips : 30.00 img/s\r\n"
@@ -528,8 +501,8 @@ TEST(NgcStdoutFixture, CrlfLinesAndGluedTimestampPrefix) {
   const RunRecord& r = pf.runs[0];
   EXPECT_EQ(r.find_param("world_size")->value, "2");
   EXPECT_EQ(*r.global_batch.value, 32);
-  EXPECT_EQ(points(r, "train.loss", "iter").size(), 2u);
-  EXPECT_EQ(points(r, "train.total_ips", "iter").size(), 1u);
+  EXPECT_EQ(metric_points(r, "train.loss", "iter").size(), 2u);
+  EXPECT_EQ(metric_points(r, "train.total_ips", "iter").size(), 1u);
   EXPECT_NEAR(*r.derived.total_ips, 32.0, 1e-9);
   EXPECT_EQ(r.status, core::RunStatus::kFinished);
   EXPECT_DOUBLE_EQ(*r.end_time, kT0 + 3);
@@ -537,7 +510,7 @@ TEST(NgcStdoutFixture, CrlfLinesAndGluedTimestampPrefix) {
 
 TEST(NgcStdoutFixture, NonUtf8BytesBecomeValidUtf8) {
   // Latin-1 bytes (0xE9) in a path, a metric key and a bare step; a lone 0x80 in a bad line.
-  const ParsedFile pf = parse_text(
+  const ParsedFile pf = kNgcStdout.parse_text(
       "DLL 2026-11-21 12:00:00.000000 - PARAMETER data : /donn\xe9"
       "es  batch_size : 8 \n"
       "DLL 2026-11-21 12:00:01.000000 - Epoch: 0 Iteration: 1  caf\xe9 : 1.0  \n"
@@ -548,7 +521,7 @@ TEST(NgcStdoutFixture, NonUtf8BytesBecomeValidUtf8) {
   EXPECT_EQ(r.find_param("data")->value,
             "/donn\xc3\xa9"
             "es");
-  EXPECT_EQ(points(r, "caf\xc3\xa9", "iter").size(), 1u);
+  EXPECT_EQ(metric_points(r, "caf\xc3\xa9", "iter").size(), 1u);
   ASSERT_EQ(r.events.size(), 1u);
   EXPECT_EQ(r.events[0].key, "\xc3\xa9tape");
   ASSERT_EQ(count_warnings(pf), 1u);
@@ -558,9 +531,9 @@ TEST(NgcStdoutFixture, NonUtf8BytesBecomeValidUtf8) {
 }
 
 TEST(NgcStdoutFixture, EveryPrefixParses) {
-  const std::string c = core::read_file(testing::fixtures_dir() / "ngc" / "current_dle.log");
+  const std::string c = core::read_file(kNgcStdout.fixture("current_dle.log"));
   for (size_t n = 0; n <= c.size(); n += 7)
-    EXPECT_NO_THROW(parse_text(std::string_view(c).substr(0, n)));
+    EXPECT_NO_THROW(kNgcStdout.parse_text(std::string_view(c).substr(0, n)));
 }
 
 TEST(NgcCommon, PercentileOfSortedAgreesWithCore) {

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/file_util.h"
+#include "parser_test_util.h"
 #include "parsers/parser.h"
 #include "test_support.h"
 
@@ -13,18 +14,10 @@ namespace {
 
 using core::RunStatus;
 using core::Source;
-using rn50::testing::corpus_dir;
-using rn50::testing::fixtures_dir;
+using testing::has_diagnostic_at;
 
-core::ParsedFile parse_file(const std::filesystem::path& p, const core::DeriveOptions& opt = {}) {
-  static const auto parser = make_pytorch_examples_parser();
-  return parser->parse(core::read_file(p), opt);
-}
-
-std::filesystem::path corpus(const char* rel) { return corpus_dir() / "pytorch-examples" / rel; }
-std::filesystem::path fixture(const char* name) {
-  return fixtures_dir() / "pytorch-examples" / name;
-}
+constexpr testing::FormatUnderTest kPytorchExamples(make_pytorch_examples_parser,
+                                                    "pytorch-examples", "pytorch-examples");
 
 size_t count_metrics(const core::RunRecord& r, std::string_view key, std::string_view level) {
   return std::count_if(r.metrics.begin(), r.metrics.end(), [&](const core::MetricPoint& m) {
@@ -32,17 +25,12 @@ size_t count_metrics(const core::RunRecord& r, std::string_view key, std::string
   });
 }
 
-bool has_diagnostic_at(const core::ParsedFile& f, int64_t line) {
-  return std::any_of(f.diagnostics.begin(), f.diagnostics.end(),
-                     [&](const core::Diagnostic& d) { return d.line == line; });
-}
-
 TEST(PytorchExamples, Tfboyd2019ProgressMeterWindowThroughput) {
   RN50_REQUIRE_CORPUS();
   core::DeriveOptions opt;
   opt.window_first = 30;
   opt.window_last = 210;
-  auto f = parse_file(corpus("tfboyd/worker_0_stdout.2019_progressmeter.txt"), opt);
+  auto f = kPytorchExamples.parse_corpus("tfboyd/worker_0_stdout.2019_progressmeter.txt", opt);
   ASSERT_EQ(f.runs.size(), 1u);
   const auto& r = f.runs[0];
   EXPECT_EQ(r.source_format, "pytorch-examples");
@@ -73,7 +61,8 @@ TEST(PytorchExamples, Tfboyd2019ProgressMeterWindowThroughput) {
 TEST(PytorchExamples, Tfboyd2019BatchAlsoInferableFromIterations) {
   RN50_REQUIRE_CORPUS();
   // Without the echoed command line the batch still follows from 10010 iterations per epoch.
-  std::string text = core::read_file(corpus("tfboyd/worker_0_stdout.2019_progressmeter.txt"));
+  std::string text =
+      core::read_file(kPytorchExamples.corpus("tfboyd/worker_0_stdout.2019_progressmeter.txt"));
   std::string stripped;
   for (size_t pos = 0; pos < text.size();) {
     size_t nl = text.find('\n', pos);
@@ -96,7 +85,7 @@ TEST(PytorchExamples, Tfboyd2018PrecFormatWindowThroughput) {
   core::DeriveOptions opt;
   opt.window_first = 11;
   opt.window_last = 101;
-  auto f = parse_file(corpus("tfboyd/worker_0_stdout.2018_prec_format.txt"), opt);
+  auto f = kPytorchExamples.parse_corpus("tfboyd/worker_0_stdout.2018_prec_format.txt", opt);
   ASSERT_EQ(f.runs.size(), 1u);
   const auto& r = f.runs[0];
   EXPECT_EQ(count_metrics(r, "train.batch_time", "iter"), 160u);
@@ -117,7 +106,7 @@ TEST(PytorchExamples, Tfboyd2018PrecFormatWindowThroughput) {
 
 TEST(PytorchExamples, DefaultWindowSkipsWarmup) {
   RN50_REQUIRE_CORPUS();
-  auto f = parse_file(corpus("tfboyd/worker_0_stdout.2018_prec_format.txt"));
+  auto f = kPytorchExamples.parse_corpus("tfboyd/worker_0_stdout.2018_prec_format.txt");
   const auto& r = f.runs[0];
   ASSERT_TRUE(r.derived.total_ips.has_value());
   // Indices 10..159: the 24.7 s first batch is excluded, so the rate is near the steady 1100 img/s.
@@ -126,13 +115,13 @@ TEST(PytorchExamples, DefaultWindowSkipsWarmup) {
       << r.derived.total_ips_definition;
   core::DeriveOptions skip0;
   skip0.skip_steps = 0;
-  auto g = parse_file(corpus("tfboyd/worker_0_stdout.2018_prec_format.txt"), skip0);
+  auto g = kPytorchExamples.parse_corpus("tfboyd/worker_0_stdout.2018_prec_format.txt", skip0);
   EXPECT_LT(*g.runs[0].derived.total_ips, *r.derived.total_ips);
 }
 
 TEST(PytorchExamples, EvaluateRunGivesOneEpochRecord) {
   RN50_REQUIRE_CORPUS();
-  auto f = parse_file(corpus("eval/s3_shift_resnet50_eval.excerpt.log"));
+  auto f = kPytorchExamples.parse_corpus("eval/s3_shift_resnet50_eval.excerpt.log");
   ASSERT_EQ(f.runs.size(), 1u);
   const auto& r = f.runs[0];
   ASSERT_EQ(r.epochs.size(), 1u);
@@ -152,7 +141,7 @@ TEST(PytorchExamples, DlperfInterleavedRanksParse) {
   for (const char* rel : {"dlperf/pytorch_examples_dali_2n8g.excerpt.log",
                           "dlperf/pytorch_examples_dali_4n8g.excerpt.log"}) {
     SCOPED_TRACE(rel);
-    auto f = parse_file(corpus(rel));
+    auto f = kPytorchExamples.parse_corpus(rel);
     ASSERT_EQ(f.runs.size(), 1u);
     const auto& r = f.runs[0];
     EXPECT_GT(count_metrics(r, "train.batch_time", "iter"), 5u);
@@ -161,7 +150,7 @@ TEST(PytorchExamples, DlperfInterleavedRanksParse) {
     EXPECT_FALSE(r.derived.total_ips.has_value());
     for (const auto& d : f.diagnostics) EXPECT_NE(d.severity, core::Severity::kError) << d.message;
   }
-  auto f4 = parse_file(corpus("dlperf/pytorch_examples_dali_4n8g.excerpt.log"));
+  auto f4 = kPytorchExamples.parse_corpus("dlperf/pytorch_examples_dali_4n8g.excerpt.log");
   ASSERT_NE(f4.runs[0].find_param("log.ranks_seen"), nullptr);
   EXPECT_EQ(f4.runs[0].find_param("log.ranks_seen")->value, "2");  // indices 5..13 then 0..5 again
   // Duplicated iteration indices from different ranks are stored once.
@@ -171,7 +160,7 @@ TEST(PytorchExamples, DlperfInterleavedRanksParse) {
 TEST(PytorchExamples, Post2022TwoEpochsWithValidation) {
   core::DeriveOptions opt;
   opt.skip_steps = 2;
-  auto f = parse_file(fixture("post2022_two_epochs.log"), opt);
+  auto f = kPytorchExamples.parse_fixture("post2022_two_epochs.log", opt);
   ASSERT_EQ(f.runs.size(), 1u);
   const auto& r = f.runs[0];
   ASSERT_EQ(r.epochs.size(), 2u);
@@ -194,12 +183,12 @@ TEST(PytorchExamples, Post2022TwoEpochsWithValidation) {
   EXPECT_EQ(*first_val->epoch, 0);
 
   // Default skip (10) leaves nothing of 6-iteration epochs: no throughput rather than a wrong one.
-  auto g = parse_file(fixture("post2022_two_epochs.log"));
+  auto g = kPytorchExamples.parse_fixture("post2022_two_epochs.log");
   EXPECT_FALSE(g.runs[0].derived.total_ips.has_value());
 }
 
 TEST(PytorchExamples, Prec2018TrainValidateSummary) {
-  auto f = parse_file(fixture("prec_2018_train_val.log"));
+  auto f = kPytorchExamples.parse_fixture("prec_2018_train_val.log");
   const auto& r = f.runs[0];
   ASSERT_EQ(r.epochs.size(), 1u);
   EXPECT_DOUBLE_EQ(*r.epochs[0].top1, 71.2);
@@ -213,7 +202,7 @@ TEST(PytorchExamples, Prec2018TrainValidateSummary) {
 }
 
 TEST(PytorchExamples, MpirunTagsSelectRankZero) {
-  auto f = parse_file(fixture("mpirun_tagged_ranks.log"));
+  auto f = kPytorchExamples.parse_fixture("mpirun_tagged_ranks.log");
   const auto& r = f.runs[0];
   EXPECT_EQ(*r.world_size.value, 2);
   EXPECT_EQ(*r.batch_per_device.value, 128);
@@ -226,7 +215,7 @@ TEST(PytorchExamples, MpirunTagsSelectRankZero) {
 }
 
 TEST(PytorchExamples, MalformedLinesAreDiagnosticsWithLineNumbers) {
-  auto f = parse_file(fixture("malformed_lines.log"));
+  auto f = kPytorchExamples.parse_fixture("malformed_lines.log");
   ASSERT_EQ(f.runs.size(), 1u);
   EXPECT_EQ(count_metrics(f.runs[0], "train.batch_time", "iter"), 3u);
   EXPECT_TRUE(has_diagnostic_at(f, 4));  // "0.3x9"
@@ -240,7 +229,7 @@ TEST(PytorchExamples, UserFactsWin) {
   RN50_REQUIRE_CORPUS();
   core::DeriveOptions opt;
   opt.sets["global_batch"] = "512";
-  auto f = parse_file(corpus("dlperf/pytorch_examples_dali_2n8g.excerpt.log"), opt);
+  auto f = kPytorchExamples.parse_corpus("dlperf/pytorch_examples_dali_2n8g.excerpt.log", opt);
   const auto& r = f.runs[0];
   EXPECT_EQ(*r.global_batch.value, 512);
   EXPECT_EQ(r.global_batch.source, Source::kUser);
@@ -260,11 +249,11 @@ TEST(PytorchExamples, SniffScores) {
   EXPECT_EQ(p->sniff(""), 0);
   EXPECT_EQ(p->sniff("DLL 2021-03-23 09:25:16.839221 - Epoch: 0 Iteration: 100  train.loss : 7.6"),
             0);
-  EXPECT_GT(p->sniff(core::read_file(fixture("post2022_two_epochs.log"))), 50);
+  EXPECT_GT(p->sniff(core::read_file(kPytorchExamples.fixture("post2022_two_epochs.log"))), 50);
 }
 
 TEST(PytorchExamples, OneNodeDdpCountsUseGpuLines) {
-  auto f = parse_file(fixture("ddp_one_node_use_gpu.log"));
+  auto f = kPytorchExamples.parse_fixture("ddp_one_node_use_gpu.log");
   const auto& r = f.runs[0];
   EXPECT_EQ(*r.world_size.value, 4);  // Use GPU: 0..3 with --world-size 1
   EXPECT_EQ(*r.batch_per_device.value, 128);
