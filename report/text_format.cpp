@@ -101,14 +101,26 @@ std::string md_escape(std::string_view s) { return replace_chars(sanitize_text(s
 
 std::string xml_escape(std::string_view s) { return replace_chars(sanitize_text(s), kXmlText); }
 
+namespace {
+// Appending (not "\"" + s + "\"") also keeps GCC 12's false -Wrestrict (PR 105329) quiet.
+std::string in_quotes(const std::string& s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out.push_back('"');
+  out.append(s);
+  out.push_back('"');
+  return out;
+}
+}  // namespace
+
 std::string csv_escape(std::string_view raw) {
   std::string s = sanitize_text(raw);
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  return "\"" + replace_chars(s, kCsvQuotedField) + "\"";
+  return in_quotes(replace_chars(s, kCsvQuotedField));
 }
 
 std::string json_quote(std::string_view raw) {
-  return "\"" + replace_chars(sanitize_text(raw), kJsonString) + "\"";
+  return in_quotes(replace_chars(sanitize_text(raw), kJsonString));
 }
 
 std::string ellipsize(std::string_view s, size_t max_chars) {
