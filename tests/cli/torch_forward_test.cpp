@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "report_cli_util.h"
+#include "test_support.h"
 
 namespace rn50 {
 namespace {
@@ -13,15 +14,8 @@ namespace {
 using report_cli::q;
 using report_cli::rn50;
 
-std::filesystem::path scratch(const char* name) {
-  auto dir = std::filesystem::temp_directory_path() / name;
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
-
 TEST(TorchForward, MissingTorchBinaryIsAClearUsageError) {
-  const auto dir = scratch("rn50-torch-forward-missing");
+  const auto dir = testing::make_temp_dir("rn50-torch-forward-missing");
   const std::string cmd_env = "RN50_EXP_TORCH=" + q((dir / "no-such-binary").string());
   const auto err_file = dir / ".stderr2";
   const std::string cmd = "cd " + q(dir.string()) + " && " + cmd_env + " " + q(RN50_BINARY) +
@@ -35,7 +29,7 @@ TEST(TorchForward, MissingTorchBinaryIsAClearUsageError) {
 }
 
 TEST(TorchForward, HelpListsTheTorchCommands) {
-  const auto dir = scratch("rn50-torch-forward-help");
+  const auto dir = testing::make_temp_dir("rn50-torch-forward-help");
   auto r = rn50("--help", dir);
   EXPECT_EQ(r.exit_code, 0);
   for (const char* c : {"train", "dataset", "worker", "ingest", "report"})
@@ -44,7 +38,7 @@ TEST(TorchForward, HelpListsTheTorchCommands) {
 
 #ifdef RN50_HAS_TORCH_BINARY
 TEST(TorchForward, TrainRunsInTheTorchBinaryWithTheSameArguments) {
-  const auto dir = scratch("rn50-torch-forward-train");
+  const auto dir = testing::make_temp_dir("rn50-torch-forward-train");
   auto r = rn50("train --help", dir);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("Train a ResNet from a config file"), std::string::npos) << r.out;
