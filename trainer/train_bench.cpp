@@ -4,13 +4,14 @@
 
 #include <chrono>
 
+#include "core/memory.h"
 #include "trainer/train_step.h"
 
 namespace rn50::trainer {
 
 BenchResult bench_train_step(const core::TrainConfig& cfg, int64_t warmup, int64_t steps) {
   if (cfg.threads > 0) at::set_num_threads(int(cfg.threads));
-  keep_freed_memory();
+  core::keep_freed_memory();
   torch::manual_seed(cfg.seed);
   Distributed single;
   ResNet model = make_model(cfg);

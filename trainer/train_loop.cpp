@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/memory.h"
 #include "trainer/checkpoint.h"
 #include "trainer/evaluate.h"
 #include "trainer/native_log.h"
@@ -102,7 +103,7 @@ TrainResult train(const core::TrainConfig& cfg, Distributed& dist, const TrainHo
   const bool main = dist.is_main();
   const int64_t world = dist.world_size();
   if (cfg.threads > 0) at::set_num_threads(int(cfg.threads));
-  keep_freed_memory();
+  core::keep_freed_memory();
   if (cfg.deterministic) at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/true);
   torch::manual_seed(cfg.seed);
 

@@ -2,8 +2,6 @@
 
 #include <torch/nn/functional/loss.h>
 
-#include <malloc.h>
-
 #include <numeric>
 
 #include "trainer/amp.h"
@@ -37,14 +35,6 @@ MixupDraw draw_mixup(std::mt19937_64& rng, double alpha, int64_t batch) {
   }
   d.perm = torch::tensor(idx, torch::kLong);
   return d;
-}
-
-void keep_freed_memory() {
-#ifdef __GLIBC__
-  mallopt(M_MMAP_MAX, 0);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
-  mallopt(M_TOP_PAD, 64 << 20);
-#endif
 }
 
 ResNet make_model(const core::TrainConfig& cfg) {

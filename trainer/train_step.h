@@ -26,10 +26,6 @@ struct MixupDraw {
 MixupDraw draw_mixup(std::mt19937_64& rng, double alpha, int64_t batch);
 
 ResNet make_model(const core::TrainConfig& cfg);
-// Keeps freed memory in the process (glibc: no mmap for large blocks, no trimming). Every
-// training step allocates and frees the same activation-sized blocks; returning them to the OS
-// costs page faults and zeroing on each step. Called once by train() and the bench.
-void keep_freed_memory();
 // Parameters (4-D) to channels_last when memory_format is nhwc.
 void apply_memory_format(torch::nn::Module& model, const core::TrainConfig& cfg);
 
