@@ -18,11 +18,13 @@
 #include "core/derive.h"
 #include "core/error.h"
 #include "core/hash.h"
+#include "core/memory.h"
 #include "core/ordered_parallel.h"
 #include "parsers/mlperf_system.h"
 #include "parsers/registry.h"
 #include "store/database.h"
 #include "store/ingest.h"
+#include "store/metric_writer.h"
 
 namespace rn50::app {
 
@@ -194,6 +196,7 @@ class Ingester {
                         " diagnostics)");
     }
     attach_system_description(item.path, parsed);
+    for (core::RunRecord& run : parsed.runs) store::group_by_series(run.metrics);
     out.kind = Prepared::Kind::kParsed;
   }
 
@@ -347,6 +350,7 @@ int run_ingest(const IngestCliOptions& o) {
     }
   }
 
+  core::keep_freed_memory();  // file buffers and parsed runs: the same sizes, file after file
   auto db = store::Database::open(o.db);
   Ingester ingester(o, *db, forced, derive, store_opt);
   std::vector<int> usable_in_root(o.paths.size(), 0);
@@ -374,7 +378,7 @@ int run_ingest(const IngestCliOptions& o) {
   };
   const size_t threads = core::producer_threads();
   core::for_each_ordered<Prepared>(
-      items.size(), threads, 2 * threads, [&](size_t i) { return ingester.prepare(items[i]); },
+      items.size(), threads, 8 * threads, [&](size_t i) { return ingester.prepare(items[i]); },
       store_one);
   // A folder in which nothing at all was a log is a mistake worth failing on (wrong folder).
   for (size_t i = 0; i < o.paths.size(); ++i) {

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <map>
+#include <set>
 
 #include "core/error.h"
 
@@ -71,50 +72,95 @@ void MetricWriter::step(sqlite3_stmt* st, const core::MetricPoint& m) {
   sqlite3_reset(st);
 }
 
-int64_t MetricWriter::write(int64_t run_id, const std::vector<core::MetricPoint>& points,
-                            KeyInterner& keys) {
-  // Group by series, keeping the log's order inside each. Logs interleave a handful of keys
-  // line by line, so a short list of recent series beats a hash lookup per point.
-  std::map<std::pair<int64_t, std::string_view>, std::vector<uint32_t>> series;
-  struct Recent {
-    std::string_view key, level;
-    std::vector<uint32_t>* bucket;
-  };
-  std::vector<Recent> recent;
+namespace {
+
+bool same_series(const core::MetricPoint& a, const core::MetricPoint& b) {
+  return a.key == b.key && a.level == b.level;
+}
+
+// Point indices of each series, series in order of first appearance. Logs print the same
+// keys in the same order record after record, so the series that followed the previous point's
+// series last time is checked first: one comparison per point instead of a lookup.
+std::vector<std::vector<uint32_t>> series_members(const std::vector<core::MetricPoint>& points) {
+  std::map<std::pair<std::string_view, std::string_view>, uint32_t> numbers;
+  std::vector<std::vector<uint32_t>> members;
+  std::vector<uint32_t> first_of;  // a point of each series, to compare against
+  std::vector<uint32_t> next_of;   // series seen after each series last time
+  constexpr uint32_t kNone = UINT32_MAX;
+  uint32_t prev = kNone;
   for (uint32_t i = 0; i < points.size(); ++i) {
     const core::MetricPoint& m = points[i];
-    std::vector<uint32_t>* bucket = nullptr;
-    for (const Recent& r : recent)
-      if (r.key == m.key && r.level == m.level) {
-        bucket = r.bucket;
-        break;
+    uint32_t s = prev == kNone ? kNone : next_of[prev];
+    if (s == kNone || !same_series(points[first_of[s]], m)) {
+      const auto [it, added] = numbers.try_emplace({m.key, m.level}, uint32_t(members.size()));
+      s = it->second;
+      if (added) {
+        members.emplace_back();
+        first_of.push_back(i);
+        next_of.push_back(kNone);
       }
-    if (!bucket) {
-      bucket = &series[{keys.id(m.key), m.level}];
-      if (recent.size() < 16) recent.push_back({m.key, m.level, bucket});
     }
-    bucket->push_back(i);
+    members[s].push_back(i);
+    if (prev != kNone) next_of[prev] = s;
+    prev = s;
+  }
+  return members;
+}
+
+// [begin, end) of each series when every series is one contiguous block; empty otherwise.
+std::vector<std::pair<size_t, size_t>> contiguous_spans(
+    const std::vector<core::MetricPoint>& points) {
+  std::vector<std::pair<size_t, size_t>> spans;
+  std::set<std::pair<std::string_view, std::string_view>> seen;
+  for (size_t i = 0; i < points.size();) {
+    size_t j = i + 1;
+    while (j < points.size() && same_series(points[j], points[i])) ++j;
+    if (!seen.insert({points[i].key, points[i].level}).second) return {};
+    spans.emplace_back(i, j);
+    i = j;
+  }
+  return spans;
+}
+
+}  // namespace
+
+void group_by_series(std::vector<core::MetricPoint>& points) {
+  if (points.empty() || !contiguous_spans(points).empty()) return;
+  std::vector<core::MetricPoint> grouped;
+  grouped.reserve(points.size());
+  for (const std::vector<uint32_t>& series : series_members(points))
+    for (uint32_t i : series) grouped.push_back(std::move(points[i]));
+  points = std::move(grouped);
+}
+
+int64_t MetricWriter::write(int64_t run_id, const std::vector<core::MetricPoint>& points,
+                            KeyInterner& keys) {
+  if (points.empty()) return 0;
+  // Ingest groups on its parsing threads (group_by_series); other callers may not have.
+  const std::vector<std::pair<size_t, size_t>> spans = contiguous_spans(points);
+  if (spans.empty()) {
+    std::vector<core::MetricPoint> grouped = points;
+    group_by_series(grouped);
+    return write(run_id, grouped, keys);
   }
   sqlite3_stmt* many = many_.raw();
   sqlite3_stmt* one = one_.raw();
-  for (const auto& [k, idx] : series) {
+  for (const auto& [begin, end] : spans) {
+    const core::MetricPoint& sample = points[begin];
+    const int64_t key_id = keys.id(sample.key);
     const int64_t first = next_id_;
-    size_t i = 0;
-    for (; i + kRowsPerInsert <= idx.size(); i += kRowsPerInsert) {
-      for (int j = 0; j < kRowsPerInsert; ++j) bind_point(many, 1 + 4 * j, points[idx[i + j]]);
-      step(many, points[idx[i]]);
+    size_t i = begin;
+    for (; i + kRowsPerInsert <= end; i += kRowsPerInsert) {
+      for (int j = 0; j < kRowsPerInsert; ++j) bind_point(many, 1 + 4 * j, points[i + j]);
+      step(many, points[i]);
     }
-    for (; i < idx.size(); ++i) {
-      bind_point(one, 1, points[idx[i]]);
-      step(one, points[idx[i]]);
+    for (; i < end; ++i) {
+      bind_point(one, 1, points[i]);
+      step(one, points[i]);
     }
-    next_id_ += static_cast<int64_t>(idx.size());
-    const core::MetricPoint& sample = points[idx.front()];
-    series_.bind(1, run_id)
-        .bind(2, k.first)
-        .bind_static(3, k.second)
-        .bind(4, first)
-        .bind(5, static_cast<int64_t>(idx.size()));
+    const auto n = static_cast<int64_t>(end - begin);
+    next_id_ += n;
+    series_.bind(1, run_id).bind(2, key_id).bind_static(3, sample.level).bind(4, first).bind(5, n);
     try {
       series_.run();
     } catch (const core::Error& e) {

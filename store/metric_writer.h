@@ -30,6 +30,11 @@ class KeyInterner {
   std::unordered_map<std::string, int64_t, Hash, std::equal_to<>> ids_;
 };
 
+// Reorders points so that each series (key, level) is one contiguous block: series in order of
+// first appearance, the log's order inside each. Needs no database, so ingest runs it on its
+// parsing threads and the single writer thread only binds and steps.
+void group_by_series(std::vector<core::MetricPoint>& points);
+
 // Must be used inside the ingest's write transaction: rowids are predicted from max(id) + 1,
 // which holds only while nobody else writes (checked again by finish()).
 class MetricWriter {
