@@ -101,13 +101,18 @@ void derive_common(RunRecord& run, const DeriveOptions& opt) {
   if (run.start_time && run.end_time) d.wall_time_s = elapsed(*run.start_time, *run.end_time);
 }
 
-std::optional<double> percentile(std::vector<double> values, double p) {
+std::optional<double> percentile_in_place(std::vector<double>& values, double p) {
   if (values.empty()) return std::nullopt;
-  std::sort(values.begin(), values.end());
-  double rank = std::ceil(p / 100.0 * static_cast<double>(values.size()));
+  const double rank = std::ceil(p / 100.0 * static_cast<double>(values.size()));
   size_t idx = rank < 1 ? 0 : static_cast<size_t>(rank) - 1;
   if (idx >= values.size()) idx = values.size() - 1;
-  return values[idx];
+  const auto nth = values.begin() + static_cast<std::ptrdiff_t>(idx);
+  std::nth_element(values.begin(), nth, values.end());
+  return *nth;
+}
+
+std::optional<double> percentile(std::vector<double> values, double p) {
+  return percentile_in_place(values, p);
 }
 
 }  // namespace rn50::core

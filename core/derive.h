@@ -33,7 +33,9 @@ void apply_user_facts(RunRecord& run, const DeriveOptions& opt);
 // for summary_* and throughput.
 void derive_common(RunRecord& run, const DeriveOptions& opt);
 
-// Median/p90/p99 of a sample (nearest-rank on a sorted copy); nullopt for an empty sample.
+// Median/p90/p99 of a sample (nearest rank); nullopt for an empty sample.
 std::optional<double> percentile(std::vector<double> values, double p);
+// The same without a copy: partially reorders `values` (nth_element, not a full sort).
+std::optional<double> percentile_in_place(std::vector<double>& values, double p);
 
 }  // namespace rn50::core

@@ -289,9 +289,9 @@ core::ParsedFile NativeLogParser::parse(std::string_view content,
       d.compute_ips_definition = "sum images / sum (step - data wait) seconds over " +
                                  std::to_string(n_steps) + " " + window;
     }
-    d.step_time_p50 = core::percentile(step_times, 50);
-    d.step_time_p90 = core::percentile(step_times, 90);
-    d.step_time_p99 = core::percentile(step_times, 99);
+    d.step_time_p50 = core::percentile_in_place(step_times, 50);
+    d.step_time_p90 = core::percentile_in_place(step_times, 90);
+    d.step_time_p99 = core::percentile_in_place(step_times, 99);
   } else {
     d.total_ips_definition = "NULL: no training steps in the steady window";
   }

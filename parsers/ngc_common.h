@@ -46,9 +46,6 @@ struct Step {
 std::optional<double> parse_number(std::string_view s);
 std::optional<int64_t> parse_integer(std::string_view s);
 
-// core::percentile (nearest rank) of an already sorted sample.
-std::optional<double> percentile_of_sorted(const std::vector<double>& sorted, double p);
-
 // Log text as valid UTF-8 (what the store and JSON output need): valid UTF-8 passes unchanged,
 // any other byte is read as latin-1.
 std::string to_valid_utf8(std::string_view s);

@@ -479,10 +479,9 @@ core::ParsedFile PytorchExamplesParser::parse(std::string_view content,
   }
   auto& d = run.derived;
   if (!times.empty()) {
-    std::sort(times.begin(), times.end());  // percentile() sorts a copy: make that cheap
-    d.step_time_p50 = core::percentile(times, 50);
-    d.step_time_p90 = core::percentile(times, 90);
-    d.step_time_p99 = core::percentile(times, 99);
+    d.step_time_p50 = core::percentile_in_place(times, 50);
+    d.step_time_p90 = core::percentile_in_place(times, 90);
+    d.step_time_p99 = core::percentile_in_place(times, 99);
     const double n = static_cast<double>(times.size());
     const std::string window =
         "printed train iterations " + std::to_string(first_idx) + ".." + std::to_string(last_idx) +

@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <random>
+
 #include "core/error.h"
 
 namespace rn50::core {
@@ -97,6 +101,26 @@ TEST(Percentile, NearestRank) {
   EXPECT_DOUBLE_EQ(*percentile({1, 2, 3, 4}, 50), 2);
   EXPECT_DOUBLE_EQ(*percentile({1, 2, 3, 4}, 99), 4);
   EXPECT_DOUBLE_EQ(*percentile({5}, 90), 5);
+}
+
+// Parsers take p50, p90 and p99 of one vector in turn; each call must see the whole sample
+// although the previous one reordered it.
+TEST(Percentile, InPlaceCallsInTurnMatchTheSortedNearestRank) {
+  std::mt19937 rng(7);
+  std::uniform_real_distribution<double> u(0.1, 2.0);
+  for (size_t n : {1u, 2u, 3u, 10u, 101u, 1000u}) {
+    std::vector<double> v(n);
+    for (auto& x : v) x = u(rng);
+    std::vector<double> sorted = v;
+    std::sort(sorted.begin(), sorted.end());
+    for (double p : {99.0, 0.0, 50.0, 100.0, 1.0, 90.0}) {
+      const size_t rank = static_cast<size_t>(std::ceil(p / 100.0 * double(n)));
+      const double want = sorted[rank == 0 ? 0 : std::min(rank, n) - 1];
+      EXPECT_EQ(percentile_in_place(v, p), want) << n << " " << p;
+    }
+  }
+  std::vector<double> empty;
+  EXPECT_FALSE(percentile_in_place(empty, 50));
 }
 
 }  // namespace

@@ -536,20 +536,6 @@ TEST(NgcStdoutFixture, EveryPrefixParses) {
     EXPECT_NO_THROW(kNgcStdout.parse_text(std::string_view(c).substr(0, n)));
 }
 
-TEST(NgcCommon, PercentileOfSortedAgreesWithCore) {
-  std::mt19937 rng(7);
-  std::uniform_real_distribution<double> u(0.1, 2.0);
-  for (size_t n : {1u, 2u, 3u, 10u, 101u, 1000u}) {
-    std::vector<double> v(n);
-    for (auto& x : v) x = u(rng);
-    std::vector<double> sorted = v;
-    std::sort(sorted.begin(), sorted.end());
-    for (double p : {0.0, 1.0, 50.0, 90.0, 99.0, 100.0})
-      EXPECT_EQ(ngc::percentile_of_sorted(sorted, p), core::percentile(v, p)) << n << " " << p;
-  }
-  EXPECT_FALSE(ngc::percentile_of_sorted({}, 50));
-}
-
 TEST(NgcCommon, NumbersAsPythonPrintsThem) {
   EXPECT_EQ(*ngc::parse_number("3.0517578125e-05"), 3.0517578125e-05);
   EXPECT_EQ(*ngc::parse_number("-1"), -1.0);
