@@ -1,5 +1,7 @@
 #include "core/memory.h"
 
+#include <cstdlib>  // defines __GLIBC__ (via features.h) before it is tested
+
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
