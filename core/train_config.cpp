@@ -197,6 +197,7 @@ const std::vector<Key>& keys() {
       // precision
       choice_key("precision", &C::precision, {"fp32", "amp"}),
       choice_key("memory_format", &C::memory_format, {"nchw", "nhwc"}),
+      choice_key("conv1x1", &C::conv1x1, {"gemm", "aten"}),
       double_key("loss_scale_init", &C::loss_scale_init, 1),
       double_key("loss_scale_growth", &C::loss_scale_growth, 1),
       double_key("loss_scale_backoff", &C::loss_scale_backoff, 1e-6, 1),

@@ -71,6 +71,7 @@ struct TrainConfig {
   // --- precision
   std::string precision = "fp32";      // fp32 | amp (bf16 autocast on CPU, fp16+scaler on CUDA)
   std::string memory_format = "nchw";  // nchw | nhwc (channels_last)
+  std::string conv1x1 = "gemm";        // gemm (oneDNN GEMM on channels_last) | aten
   double loss_scale_init = 65536;      // CUDA fp16 only
   double loss_scale_growth = 2;
   double loss_scale_backoff = 0.5;

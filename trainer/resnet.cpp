@@ -7,6 +7,7 @@
 #include <map>
 
 #include "core/error.h"
+#include "trainer/conv1x1_gemm.h"
 
 namespace rn50::trainer {
 namespace {
@@ -20,9 +21,22 @@ nn::Conv2d conv(int64_t in, int64_t out, int64_t k, int64_t stride, int64_t pad)
 // In-place ReLU: saves one activation-sized allocation per call, as torchvision does.
 torch::Tensor inplace_relu(torch::Tensor x) { return x.relu_(); }
 
+torch::Tensor run_conv(nn::Conv2dImpl& c, const torch::Tensor& x, bool gemm_1x1) {
+  if (gemm_1x1 && conv1x1_gemm_applies(c, x))
+    return conv1x1_gemm(x, c.weight, c.options.stride()->at(0));
+  return c.forward(x);
+}
+
+// downsample = Sequential(conv 1x1, BatchNorm2d), torchvision's structure and parameter names.
+torch::Tensor run_downsample(nn::Sequential& ds, const torch::Tensor& x, bool gemm_1x1) {
+  return ds[1]->as<nn::BatchNorm2d>()->forward(run_conv(*ds[0]->as<nn::Conv2d>(), x, gemm_1x1));
+}
+
 }  // namespace
 
-BasicBlockImpl::BasicBlockImpl(int64_t in, int64_t planes, int64_t stride, nn::Sequential ds) {
+BasicBlockImpl::BasicBlockImpl(int64_t in, int64_t planes, int64_t stride, nn::Sequential ds,
+                               bool gemm_1x1)
+    : gemm_1x1_(gemm_1x1) {
   conv1 = register_module("conv1", conv(in, planes, 3, stride, 1));
   bn1 = register_module("bn1", nn::BatchNorm2d(planes));
   conv2 = register_module("conv2", conv(planes, planes, 3, 1, 1));
@@ -31,13 +45,15 @@ BasicBlockImpl::BasicBlockImpl(int64_t in, int64_t planes, int64_t stride, nn::S
 }
 
 torch::Tensor BasicBlockImpl::forward(torch::Tensor x) {
-  torch::Tensor identity = downsample ? downsample->forward(x) : x;
+  torch::Tensor identity = downsample ? run_downsample(downsample, x, gemm_1x1_) : x;
   torch::Tensor out = inplace_relu(bn1->forward(conv1->forward(x)));
   out = bn2->forward(conv2->forward(out));
   return inplace_relu(out.add_(identity));
 }
 
-BottleneckImpl::BottleneckImpl(int64_t in, int64_t planes, int64_t stride, nn::Sequential ds) {
+BottleneckImpl::BottleneckImpl(int64_t in, int64_t planes, int64_t stride, nn::Sequential ds,
+                               bool gemm_1x1)
+    : gemm_1x1_(gemm_1x1) {
   const int64_t width = planes;
   conv1 = register_module("conv1", conv(in, width, 1, 1, 0));
   bn1 = register_module("bn1", nn::BatchNorm2d(width));
@@ -50,10 +66,10 @@ BottleneckImpl::BottleneckImpl(int64_t in, int64_t planes, int64_t stride, nn::S
 }
 
 torch::Tensor BottleneckImpl::forward(torch::Tensor x) {
-  torch::Tensor identity = downsample ? downsample->forward(x) : x;
-  torch::Tensor out = inplace_relu(bn1->forward(conv1->forward(x)));
+  torch::Tensor identity = downsample ? run_downsample(downsample, x, gemm_1x1_) : x;
+  torch::Tensor out = inplace_relu(bn1->forward(run_conv(*conv1, x, gemm_1x1_)));
   out = inplace_relu(bn2->forward(conv2->forward(out)));
-  out = bn3->forward(conv3->forward(out));
+  out = bn3->forward(run_conv(*conv3, out, gemm_1x1_));
   return inplace_relu(out.add_(identity));
 }
 
@@ -66,9 +82,10 @@ nn::Sequential ResNetImpl::make_layer(int64_t planes, int64_t blocks, int64_t st
                         nn::BatchNorm2d(planes * expansion));
   }
   nn::Sequential layer;
-  layer->push_back(Block(inplanes_, planes, stride, ds));
+  layer->push_back(Block(inplanes_, planes, stride, ds, opt_.gemm_1x1));
   inplanes_ = planes * expansion;
-  for (int64_t i = 1; i < blocks; ++i) layer->push_back(Block(inplanes_, planes, 1, nullptr));
+  for (int64_t i = 1; i < blocks; ++i)
+    layer->push_back(Block(inplanes_, planes, 1, nullptr, opt_.gemm_1x1));
   return layer;
 }
 

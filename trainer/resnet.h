@@ -20,12 +20,14 @@ struct ResNetOptions {
   int64_t num_classes = 1000;
   bool zero_init_residual = false;  // last BN of each block starts at gamma = 0
   std::string stem = "imagenet";    // imagenet: 7x7/2 conv + 3x3/2 max pool; cifar: 3x3/1 conv
+  bool gemm_1x1 = true;  // 1x1 convs of channels_last batches as GEMMs (see conv1x1_gemm.h)
 };
 
 class BasicBlockImpl : public torch::nn::Module {
  public:
   static constexpr int64_t kExpansion = 1;
-  BasicBlockImpl(int64_t in, int64_t planes, int64_t stride, torch::nn::Sequential downsample);
+  BasicBlockImpl(int64_t in, int64_t planes, int64_t stride, torch::nn::Sequential downsample,
+                 bool gemm_1x1);
   torch::Tensor forward(torch::Tensor x);
   torch::nn::BatchNorm2d last_bn() { return bn2; }
 
@@ -33,13 +35,15 @@ class BasicBlockImpl : public torch::nn::Module {
   torch::nn::Conv2d conv1{nullptr}, conv2{nullptr};
   torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr};
   torch::nn::Sequential downsample{nullptr};
+  bool gemm_1x1_;
 };
 TORCH_MODULE(BasicBlock);
 
 class BottleneckImpl : public torch::nn::Module {
  public:
   static constexpr int64_t kExpansion = 4;
-  BottleneckImpl(int64_t in, int64_t planes, int64_t stride, torch::nn::Sequential downsample);
+  BottleneckImpl(int64_t in, int64_t planes, int64_t stride, torch::nn::Sequential downsample,
+                 bool gemm_1x1);
   torch::Tensor forward(torch::Tensor x);
   torch::nn::BatchNorm2d last_bn() { return bn3; }
 
@@ -47,6 +51,7 @@ class BottleneckImpl : public torch::nn::Module {
   torch::nn::Conv2d conv1{nullptr}, conv2{nullptr}, conv3{nullptr};
   torch::nn::BatchNorm2d bn1{nullptr}, bn2{nullptr}, bn3{nullptr};
   torch::nn::Sequential downsample{nullptr};
+  bool gemm_1x1_;
 };
 TORCH_MODULE(Bottleneck);
 

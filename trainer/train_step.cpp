@@ -43,6 +43,7 @@ ResNet make_model(const core::TrainConfig& cfg) {
   o.num_classes = cfg.num_classes;
   o.zero_init_residual = cfg.zero_init_residual;
   o.stem = cfg.stem;
+  o.gemm_1x1 = cfg.conv1x1 == "gemm";
   return ResNet(o);
 }
 
