@@ -4,7 +4,14 @@
 #include <dlfcn.h>
 #include <torch/autograd.h>
 
+#include <map>
+#include <mutex>
 #include <string>
+#include <tuple>
+
+#ifdef RN50_HAVE_DNNL
+#include <oneapi/dnnl/dnnl.hpp>
+#endif
 
 #include "core/error.h"
 
@@ -53,6 +60,55 @@ void gemm(char ta, char tb, int64_t m, int64_t n, int64_t k, const torch::Tensor
                       std::to_string(k) + " failed (dnnl status " + std::to_string(status) + ")");
 }
 
+#ifdef RN50_HAVE_DNNL
+// bf16 x bf16 -> bf16 (float accumulation) through oneDNN's matmul primitive, one per shape,
+// kept for the process: the bf16 GEMM entry point only writes float, and converting its output
+// costs more memory traffic than the product itself on small feature maps.
+void matmul_bf16(bool ta, bool tb, int64_t m, int64_t n, int64_t k, const void* a, const void* b,
+                 void* c) {
+  using dnnl::memory;
+  static const dnnl::engine engine(dnnl::engine::kind::cpu, 0);
+  static std::mutex mu;
+  static std::map<std::tuple<bool, bool, int64_t, int64_t, int64_t>, dnnl::matmul> cache;
+  const auto bf16 = memory::data_type::bf16;
+  // Row-major storage; a transposed operand is the other matrix read column by column.
+  const memory::desc a_md({m, k}, bf16, ta ? memory::dims{1, m} : memory::dims{k, 1});
+  const memory::desc b_md({k, n}, bf16, tb ? memory::dims{1, k} : memory::dims{n, 1});
+  const memory::desc c_md({m, n}, bf16, memory::dims{n, 1});
+  dnnl::matmul prim;
+  {
+    std::lock_guard lock(mu);
+    auto [it, added] = cache.try_emplace({ta, tb, m, n, k});
+    if (added)
+      it->second =
+          dnnl::matmul(dnnl::matmul::primitive_desc(dnnl::matmul::desc(a_md, b_md, c_md), engine));
+    prim = it->second;
+  }
+  thread_local dnnl::stream stream(engine);
+  prim.execute(stream, {{DNNL_ARG_SRC, memory(a_md, engine, const_cast<void*>(a))},
+                        {DNNL_ARG_WEIGHTS, memory(b_md, engine, const_cast<void*>(b))},
+                        {DNNL_ARG_DST, memory(c_md, engine, c)}});
+  stream.wait();
+}
+constexpr bool kBf16Output = true;
+#else
+void matmul_bf16(bool, bool, int64_t, int64_t, int64_t, const void*, const void*, void*) {}
+constexpr bool kBf16Output = false;
+#endif
+
+// op(a) op(b) as a new [m, n] tensor of a's dtype (bf16 or float).
+torch::Tensor product(char ta, char tb, int64_t m, int64_t n, int64_t k, const torch::Tensor& a,
+                      int64_t lda, const torch::Tensor& b, int64_t ldb) {
+  if (a.scalar_type() == at::kBFloat16 && kBf16Output && m > 0 && n > 0 && k > 0) {
+    torch::Tensor c = torch::empty({m, n}, a.options());
+    matmul_bf16(ta == 'T', tb == 'T', m, n, k, a.data_ptr(), b.data_ptr(), c.data_ptr());
+    return c;
+  }
+  torch::Tensor c = torch::empty({m, n}, a.options().dtype(at::kFloat));
+  gemm(ta, tb, m, n, k, a, lda, b, ldb, c, n);
+  return c.to(a.scalar_type());
+}
+
 torch::Tensor every_nth_pixel(const torch::Tensor& x, int64_t stride) {
   if (stride == 1) return x;
   return x.slice(2, 0, c10::nullopt, stride).slice(3, 0, c10::nullopt, stride);
@@ -73,9 +129,7 @@ class Conv1x1Function : public torch::autograd::Function<Conv1x1Function> {
     const int64_t n = in.size(0), c = in.size(1), h = in.size(2), w = in.size(3);
     const int64_t o = weight.size(0), m = n * h * w;
     const torch::Tensor wt = weight.reshape({o, c}).to(dtype).contiguous();
-    torch::Tensor out = torch::empty({m, o}, in.options().dtype(at::kFloat));
-    gemm('N', 'T', m, o, c, in, c, wt, c, out, o);  // [m, c] x [o, c]^T
-    if (bf16) out = out.to(at::kBFloat16);
+    const torch::Tensor out = product('N', 'T', m, o, c, in, c, wt, c);  // [m, c] x [o, c]^T
     ctx->save_for_backward({in, wt});
     ctx->saved_data["stride"] = stride;
     ctx->saved_data["in_h"] = x.size(2);
@@ -99,8 +153,7 @@ class Conv1x1Function : public torch::autograd::Function<Conv1x1Function> {
 
     torch::Tensor gx;
     if (ctx->needs_input_grad(0)) {
-      torch::Tensor rows = torch::empty({m, c}, in.options().dtype(at::kFloat));
-      gemm('N', 'N', m, c, o, g, o, wt, c, rows, c);  // [m, o] x [o, c]
+      const torch::Tensor rows = product('N', 'N', m, c, o, g, o, wt, c);  // [m, o] x [o, c]
       const auto x_dtype = ctx->saved_data["x_dtype"].toScalarType();
       gx = nhwc_as_nchw(rows.to(x_dtype), n, h, w);
       const int64_t stride = ctx->saved_data["stride"].toInt();
@@ -146,6 +199,23 @@ bool conv1x1_gemm_applies(const torch::nn::Conv2dImpl& conv, const torch::Tensor
 
 torch::Tensor conv1x1_gemm(const torch::Tensor& x, const torch::Tensor& weight, int64_t stride) {
   return Conv1x1Function::apply(x, weight, stride, at::autocast::is_cpu_enabled());
+}
+
+bool linear_gemm_applies(const torch::nn::LinearImpl& fc, const torch::Tensor& x) {
+  if (!conv1x1_gemm_built() || !x.device().is_cpu() || x.dim() != 2 || !x.is_contiguous())
+    return false;
+  if (fc.weight.scalar_type() != at::kFloat) return false;
+  if (at::autocast::is_cpu_enabled())
+    return at::autocast::get_autocast_cpu_dtype() == at::kBFloat16 && gemms().bf16 &&
+           (x.scalar_type() == at::kFloat || x.scalar_type() == at::kBFloat16);
+  return x.scalar_type() == at::kFloat;
+}
+
+torch::Tensor linear_gemm(const torch::Tensor& x, const torch::Tensor& weight,
+                          const torch::Tensor& bias) {
+  const int64_t n = x.size(0), k = x.size(1), o = weight.size(0);
+  torch::Tensor y = conv1x1_gemm(x.view({n, k, 1, 1}), weight.view({o, k, 1, 1}), 1).view({n, o});
+  return bias.defined() ? y + bias.to(y.scalar_type()) : y;
 }
 
 }  // namespace rn50::trainer

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <torch/nn/modules/conv.h>
+#include <torch/nn/modules/linear.h>
 #include <torch/types.h>
 
 #include <cstdint>
@@ -27,5 +28,11 @@ bool conv1x1_gemm_applies(const torch::nn::Conv2dImpl& conv, const torch::Tensor
 // weight. Under CPU autocast the product runs in bf16 with float32 accumulation, the output is
 // bf16 (as ATen's conv under autocast) and the weight gradient float32 without a cast pass.
 torch::Tensor conv1x1_gemm(const torch::Tensor& x, const torch::Tensor& weight, int64_t stride);
+
+// The classifier: a Linear layer is a 1x1 convolution of a 1x1 image, so the same GEMMs serve it
+// (ATen would call OpenBLAS in fp32, whose threads compete with the OpenMP ones).
+bool linear_gemm_applies(const torch::nn::LinearImpl& fc, const torch::Tensor& x);
+torch::Tensor linear_gemm(const torch::Tensor& x, const torch::Tensor& weight,
+                          const torch::Tensor& bias);
 
 }  // namespace rn50::trainer

@@ -145,6 +145,7 @@ torch::Tensor ResNetImpl::forward(torch::Tensor x) {
   if (opt_.stem == "imagenet") x = torch::max_pool2d(x, 3, 2, 1);
   x = layer4->forward(layer3->forward(layer2->forward(layer1->forward(x))));
   x = torch::adaptive_avg_pool2d(x, {1, 1}).flatten(1);
+  if (opt_.gemm_1x1 && linear_gemm_applies(*fc, x)) return linear_gemm(x, fc->weight, fc->bias);
   return fc->forward(x);
 }
 

@@ -96,6 +96,34 @@ TEST(Conv1x1Gemm, AppliesOnlyToPlain1x1ConvsOfChannelsLastFloatBatches) {
                                     cl.to(torch::kDouble)));
 }
 
+TEST(LinearGemm, MatchesTheLinearLayerInFp32AndBf16) {
+  for (bool autocast : {false, true}) {
+    torch::manual_seed(5);
+    nn::Linear fc(64, 10);
+    const torch::Tensor x0 = torch::randn({6, 64});
+    const torch::Tensor g = torch::randn({6, 10});
+    std::vector<torch::Tensor> ys, grads;
+    for (bool gemm : {true, false}) {
+      for (auto& p : fc->parameters()) p.mutable_grad() = torch::Tensor();
+      torch::Tensor x = x0.clone().requires_grad_(true);
+      torch::Tensor y;
+      {
+        AutocastScope amp(autocast, "cpu");
+        ASSERT_TRUE(linear_gemm_applies(*fc, x));
+        y = gemm ? linear_gemm(x, fc->weight, fc->bias) : fc->forward(x);
+      }
+      (y.to(torch::kFloat) * g).sum().backward();
+      ys.push_back(y);
+      grads.insert(grads.end(), {x.grad(), fc->weight.grad(), fc->bias.grad()});
+    }
+    const double tol = autocast ? 2e-2 : 1e-5;
+    EXPECT_EQ(ys[0].scalar_type(), ys[1].scalar_type());
+    EXPECT_LT(rel_err(ys[0], ys[1]), tol) << "autocast " << autocast;
+    for (int i = 0; i < 3; ++i)
+      EXPECT_LT(rel_err(grads[i], grads[3 + i]), tol) << "autocast " << autocast << " grad " << i;
+  }
+}
+
 // One step's loss and gradients of the whole network, GEMM path on and off.
 TEST(Conv1x1Gemm, Resnet50StepMatchesTheAtenPath) {
   auto step = [](bool gemm) {
