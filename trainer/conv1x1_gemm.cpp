@@ -19,8 +19,8 @@ namespace rn50::trainer {
 namespace {
 
 // oneDNN's BLAS-like entry points (row-major, status 0 = success). LibTorch links oneDNN
-// dynamically (Debian: libdnnl.so.2), so they are looked up at run time: no extra build
-// dependency, and a LibTorch without them simply keeps ATen's convolution.
+// dynamically (Debian: libdnnl.so.2), so they are looked up at run time: a LibTorch without
+// them simply keeps ATen's convolution.
 // dnnl_gemm_bf16bf16f32 is exported by oneDNN 2.x but declared in its headers only from 3.0.
 using GemmF32 = int (*)(char, char, int64_t, int64_t, int64_t, float, const float*, int64_t,
                         const float*, int64_t, float, float*, int64_t);
