@@ -76,6 +76,10 @@ int print_env() {
   nlohmann::json j = {{"torch_version", t.torch_version},
                       {"cuda_available", t.cuda_available},
                       {"cuda_device_count", t.cuda_device_count},
+                      {"cuda_version", t.cuda_version},
+                      {"cudnn_version", t.cudnn_version},
+                      {"nccl_version", t.nccl_version},
+                      {"device_name", t.device_name},
                       {"parallel_info", t.parallel_info},
                       {"distributed_backend", t.cuda_available ? "nccl" : "gloo"},
                       {"dist_env", env_json(trainer::DistEnv::from_environment())}};

@@ -196,6 +196,7 @@ const std::vector<Key>& keys() {
       double_key("mixup", &C::mixup, 0),
       // precision
       choice_key("precision", &C::precision, {"fp32", "amp"}),
+      choice_key("amp_dtype", &C::amp_dtype, {"auto", "fp16", "bf16"}),
       choice_key("memory_format", &C::memory_format, {"nchw", "nhwc"}),
       choice_key("conv1x1", &C::conv1x1, {"gemm", "aten"}),
       double_key("loss_scale_init", &C::loss_scale_init, 1),
@@ -243,6 +244,8 @@ void check_combinations(const TrainConfig& cfg, const SourceLocator& loc,
        cfg.lr_schedule == "onecycle") &&
       cfg.end_lr > cfg.lr)
     fail("end_lr", "must not exceed lr");
+  if (cfg.amp_dtype == "fp16" && cfg.device != "cuda")
+    fail("amp_dtype", "fp16 autocast needs device 'cuda' (CPU autocast computes in bf16)");
   if (cfg.log_file.empty()) fail("log_file", "must not be empty");
   if (cfg.report_file.empty()) fail("report_file", "must not be empty");
   if (cfg.checkpoint_file.empty()) fail("checkpoint_file", "must not be empty");

@@ -69,7 +69,8 @@ struct TrainConfig {
   double mixup = 0;  // alpha; 0 = off
 
   // --- precision
-  std::string precision = "fp32";      // fp32 | amp (bf16 autocast on CPU, fp16+scaler on CUDA)
+  std::string precision = "fp32";  // fp32 | amp (autocast in amp_dtype)
+  std::string amp_dtype = "auto";  // auto (CPU: bf16, CUDA: fp16) | fp16 (+ loss scaling) | bf16
   std::string memory_format = "nchw";  // nchw | nhwc (channels_last)
   std::string conv1x1 = "gemm";        // gemm (oneDNN GEMM on channels_last) | aten
   double loss_scale_init = 65536;      // CUDA fp16 only

@@ -14,6 +14,7 @@
 #endif
 
 #include "core/error.h"
+#include "trainer/torch_compat.h"
 
 namespace rn50::trainer {
 namespace {
@@ -111,7 +112,7 @@ torch::Tensor product(char ta, char tb, int64_t m, int64_t n, int64_t k, const t
 
 torch::Tensor every_nth_pixel(const torch::Tensor& x, int64_t stride) {
   if (stride == 1) return x;
-  return x.slice(2, 0, c10::nullopt, stride).slice(3, 0, c10::nullopt, stride);
+  return x.slice(2, 0, x.size(2), stride).slice(3, 0, x.size(3), stride);
 }
 
 // Rows are pixels (n, h, w), columns channels: the memory of a channels_last NCHW tensor.
@@ -169,10 +170,10 @@ class Conv1x1Function : public torch::autograd::Function<Conv1x1Function> {
   }
 };
 
-template <class Padding>  // LibTorch's c10::variant of sizes, kValid and kSame
+template <class Padding>  // LibTorch's variant of sizes, kValid and kSame
 bool zero_padding(const Padding& p) {
-  if (c10::holds_alternative<torch::enumtype::kValid>(p)) return true;
-  const auto* a = c10::get_if<torch::ExpandingArray<2>>(&p);
+  if (compat::holds<torch::enumtype::kValid>(p)) return true;
+  const auto* a = compat::get_if<torch::ExpandingArray<2>>(&p);
   return a && (*a)->at(0) == 0 && (*a)->at(1) == 0;
 }
 
@@ -191,22 +192,22 @@ bool conv1x1_gemm_applies(const torch::nn::Conv2dImpl& conv, const torch::Tensor
   if (!conv.weight.defined() || conv.weight.scalar_type() != at::kFloat) return false;
   if (!x.device().is_cpu() || x.dim() != 4 || !x.is_contiguous(at::MemoryFormat::ChannelsLast))
     return false;
-  if (at::autocast::is_cpu_enabled())
-    return at::autocast::get_autocast_cpu_dtype() == at::kBFloat16 && gemms().bf16 &&
+  if (compat::autocast_enabled(c10::DeviceType::CPU))
+    return compat::autocast_dtype(c10::DeviceType::CPU) == at::kBFloat16 && gemms().bf16 &&
            (x.scalar_type() == at::kFloat || x.scalar_type() == at::kBFloat16);
   return x.scalar_type() == at::kFloat;
 }
 
 torch::Tensor conv1x1_gemm(const torch::Tensor& x, const torch::Tensor& weight, int64_t stride) {
-  return Conv1x1Function::apply(x, weight, stride, at::autocast::is_cpu_enabled());
+  return Conv1x1Function::apply(x, weight, stride, compat::autocast_enabled(c10::DeviceType::CPU));
 }
 
 bool linear_gemm_applies(const torch::nn::LinearImpl& fc, const torch::Tensor& x) {
   if (!conv1x1_gemm_built() || !x.device().is_cpu() || x.dim() != 2 || !x.is_contiguous())
     return false;
   if (fc.weight.scalar_type() != at::kFloat) return false;
-  if (at::autocast::is_cpu_enabled())
-    return at::autocast::get_autocast_cpu_dtype() == at::kBFloat16 && gemms().bf16 &&
+  if (compat::autocast_enabled(c10::DeviceType::CPU))
+    return compat::autocast_dtype(c10::DeviceType::CPU) == at::kBFloat16 && gemms().bf16 &&
            (x.scalar_type() == at::kFloat || x.scalar_type() == at::kBFloat16);
   return x.scalar_type() == at::kFloat;
 }

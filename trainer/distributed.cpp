@@ -5,7 +5,9 @@
 #include "trainer/distributed.h"
 
 #include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
+#ifdef RN50_HAVE_GLOO
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#endif
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <torch/csrc/distributed/c10d/Work.hpp>
 #ifdef RN50_HAVE_CUDA
@@ -31,6 +33,7 @@ std::string seconds(std::chrono::milliseconds t) {
   return buf;
 }
 
+#ifdef RN50_HAVE_GLOO
 bool is_loopback(const std::string& host) {
   return host == "localhost" || host.rfind("127.", 0) == 0 || host == "::1";
 }
@@ -45,11 +48,13 @@ std::shared_ptr<::gloo::transport::Device> gloo_device(const std::string& master
   return c10d::ProcessGroupGloo::createDefaultDevice();
 }
 
+#endif
+
 }  // namespace
 
 struct Distributed::Impl {
   c10::intrusive_ptr<c10d::Store> store;
-  c10::intrusive_ptr<c10d::ProcessGroup> group;
+  c10::intrusive_ptr<compat::CommGroup> group;
   std::string backend = "none";
   torch::Device device{torch::kCPU};
   std::chrono::milliseconds timeout{0};
@@ -71,7 +76,7 @@ struct Distributed::Impl {
   // master_hint: MASTER_ADDR when known (connect); it decides which address Gloo binds.
   void init(c10::intrusive_ptr<c10d::Store> the_store, int64_t rank, int64_t world_size,
             const std::string& device_name, std::chrono::milliseconds the_timeout,
-            const std::string& master_hint) {
+            const std::string& master_hint, bool group_of_one) {
     who = rank_label(rank, world_size);
     timeout = the_timeout;
     if (world_size < 1 || rank < 0 || rank >= world_size)
@@ -82,7 +87,7 @@ struct Distributed::Impl {
       throw core::UsageError("distributed: device '" + device_name +
                              "' is not a valid device: " + exception_text(e));
     }
-    if (world_size == 1) return;  // no process group: every operation is a no-op
+    if (world_size == 1 && !group_of_one) return;  // no group: every operation is a no-op
     store = std::move(the_store);
     store->setTimeout(timeout);
     try {
@@ -99,11 +104,16 @@ struct Distributed::Impl {
                                "without CUDA");
 #endif
       } else {
+#ifdef RN50_HAVE_GLOO
         auto opts = c10d::ProcessGroupGloo::Options::create(timeout);
         opts->devices.push_back(gloo_device(master_hint));
         group = c10::make_intrusive<c10d::ProcessGroupGloo>(store, static_cast<int>(rank),
                                                             static_cast<int>(world_size), opts);
         backend = "gloo";
+#else
+        throw core::UsageError("distributed: device '" + device_name +
+                               "' needs Gloo, but this rn50-exp was built without Gloo's headers");
+#endif
       }
     } catch (const core::UsageError&) {
       throw;
@@ -150,9 +160,10 @@ struct Distributed::Impl {
 Distributed::Distributed() : impl_(std::make_unique<Impl>()) { impl_->who = rank_label(0, 1); }
 
 Distributed::Distributed(c10::intrusive_ptr<c10d::Store> store, int64_t rank, int64_t world_size,
-                         const std::string& device, std::chrono::milliseconds timeout)
+                         const std::string& device, std::chrono::milliseconds timeout,
+                         bool group_of_one)
     : impl_(std::make_unique<Impl>()), rank_(rank), world_size_(world_size) {
-  impl_->init(std::move(store), rank, world_size, device, timeout, "");
+  impl_->init(std::move(store), rank, world_size, device, timeout, "", group_of_one);
 }
 
 std::unique_ptr<Distributed> Distributed::connect(const DistEnv& env, const std::string& device,
@@ -186,7 +197,7 @@ std::unique_ptr<Distributed> Distributed::connect(const DistEnv& env, const std:
   auto d = std::make_unique<Distributed>();
   d->rank_ = env.rank;
   d->world_size_ = env.world_size;
-  d->impl_->init(std::move(store), env.rank, env.world_size, dev, timeout, env.master_addr);
+  d->impl_->init(std::move(store), env.rank, env.world_size, dev, timeout, env.master_addr, false);
   return d;
 }
 
@@ -202,20 +213,22 @@ Distributed::~Distributed() {
 
 std::string Distributed::backend() const { return impl_->backend; }
 
+torch::Device Distributed::device() const { return impl_->device; }
+
 void Distributed::broadcast_module(torch::nn::Module& module) {
-  if (world_size_ == 1) return;
+  if (!impl_->group) return;
   std::vector<torch::Tensor> tensors = module.parameters();
   for (const torch::Tensor& b : module.buffers()) tensors.push_back(b);
   impl_->broadcast(tensors, "parameters and buffers");
 }
 
 void Distributed::broadcast_buffers(torch::nn::Module& module) {
-  if (world_size_ == 1) return;
+  if (!impl_->group) return;
   impl_->broadcast(module.buffers(), "buffers");
 }
 
 void Distributed::attach_gradient_sync(torch::nn::Module& module, int64_t bucket_bytes) {
-  if (world_size_ == 1) return;
+  if (!impl_->group) return;
   std::vector<torch::Tensor> params;
   for (const torch::Tensor& p : module.parameters())
     if (p.requires_grad()) params.push_back(p);
@@ -237,7 +250,7 @@ void Distributed::set_sync(bool enabled) {
 bool Distributed::sync_enabled() const { return impl_->sync; }
 
 void Distributed::average_gradients(torch::nn::Module& module) {
-  if (world_size_ == 1) return;
+  if (!impl_->group) return;
   torch::NoGradGuard no_grad;
   std::map<int, std::vector<torch::Tensor>> by_dtype;
   for (torch::Tensor& p : module.parameters()) {
@@ -260,7 +273,7 @@ void Distributed::average_gradients(torch::nn::Module& module) {
 }
 
 std::vector<double> Distributed::all_reduce_sum(const std::vector<double>& values) {
-  if (world_size_ == 1 || values.empty()) return values;
+  if (!impl_->group || values.empty()) return values;
   std::vector<at::Tensor> t{
       torch::tensor(values, torch::TensorOptions().dtype(torch::kFloat64)).to(impl_->device)};
   impl_->wait(impl_->group->allreduce(t),
@@ -271,7 +284,7 @@ std::vector<double> Distributed::all_reduce_sum(const std::vector<double>& value
 }
 
 double Distributed::pipelined_sum(double value) {
-  if (world_size_ == 1) return value;
+  if (!impl_->group) return value;
   const double previous = impl_->finish_vote();
   impl_->vote =
       torch::full({1}, value, torch::TensorOptions().dtype(torch::kFloat64)).to(impl_->device);
@@ -281,7 +294,7 @@ double Distributed::pipelined_sum(double value) {
 }
 
 void Distributed::barrier() {
-  if (world_size_ == 1) return;
+  if (!impl_->group) return;
   impl_->finish_vote();
   impl_->wait(impl_->group->barrier(), "barrier");
 }

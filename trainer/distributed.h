@@ -11,8 +11,9 @@
 #include <string>
 #include <vector>
 
+#include "trainer/torch_compat.h"
+
 namespace c10d {
-class ProcessGroup;
 class Store;
 }  // namespace c10d
 
@@ -39,16 +40,21 @@ class Distributed {
   // Rendezvous over a TCPStore at master_addr:master_port (rank 0 hosts it).
   static std::unique_ptr<Distributed> connect(const DistEnv& env, const std::string& device,
                                               std::chrono::milliseconds timeout);
-  // Over an existing store (tests: several ranks as threads over one FileStore).
+  // Over an existing store (tests: several ranks as threads over one FileStore). With
+  // `group_of_one`, a world of one rank still gets a process group, so every collective runs
+  // through the backend (how a one-GPU machine exercises NCCL).
   Distributed(c10::intrusive_ptr<c10d::Store> store, int64_t rank, int64_t world_size,
-              const std::string& device, std::chrono::milliseconds timeout);
+              const std::string& device, std::chrono::milliseconds timeout,
+              bool group_of_one = false);
   ~Distributed();
 
   int64_t rank() const { return rank_; }
   int64_t world_size() const { return world_size_; }
   bool is_main() const { return rank_ == 0; }
-  // "none" (world size 1), "gloo" or "nccl".
+  // "none" (no process group), "gloo" or "nccl".
   std::string backend() const;
+  // The device collectives run on: cuda:<local rank> for NCCL, else the CPU.
+  torch::Device device() const;
 
   // Parameters and buffers from rank 0 to all.
   void broadcast_module(torch::nn::Module& module);

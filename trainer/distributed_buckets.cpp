@@ -7,7 +7,7 @@
 
 #include <algorithm>
 #include <map>
-#include <torch/csrc/distributed/c10d/ProcessGroup.hpp>
+#include <torch/csrc/distributed/c10d/ProcessGroup.hpp>  // 1.13: the group type; 2.x: Backend too
 #include <torch/csrc/distributed/c10d/Work.hpp>
 
 #include "core/error.h"
@@ -40,7 +40,7 @@ std::string exception_text(const std::exception& e) {
   return e.what();
 }
 
-GradientBuckets::GradientBuckets(c10::intrusive_ptr<c10d::ProcessGroup> group, int64_t world_size,
+GradientBuckets::GradientBuckets(c10::intrusive_ptr<compat::CommGroup> group, int64_t world_size,
                                  std::vector<torch::Tensor> params, int64_t bucket_bytes,
                                  std::string who)
     : group_(std::move(group)),

@@ -13,8 +13,9 @@
 #include <string>
 #include <vector>
 
+#include "trainer/torch_compat.h"
+
 namespace c10d {
-class ProcessGroup;
 class Work;
 }  // namespace c10d
 
@@ -28,7 +29,7 @@ class GradientBuckets {
  public:
   // params: the trainable parameters in registration order. The first bucket is kept small
   // (at most 1 MiB) so communication starts as soon as the last layer's gradients exist.
-  GradientBuckets(c10::intrusive_ptr<c10d::ProcessGroup> group, int64_t world_size,
+  GradientBuckets(c10::intrusive_ptr<compat::CommGroup> group, int64_t world_size,
                   std::vector<torch::Tensor> params, int64_t bucket_bytes, std::string who);
   ~GradientBuckets();  // removes the hooks
   GradientBuckets(const GradientBuckets&) = delete;
@@ -59,7 +60,7 @@ class GradientBuckets {
   void launch(Bucket& bucket);  // mutex held
   void reset_round();           // mutex held
 
-  c10::intrusive_ptr<c10d::ProcessGroup> group_;
+  c10::intrusive_ptr<compat::CommGroup> group_;
   int64_t world_size_;
   std::string who_;
   std::vector<torch::Tensor> params_;

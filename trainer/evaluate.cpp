@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "trainer/amp.h"
+#include "trainer/device.h"
 
 namespace rn50::trainer {
 
@@ -24,6 +25,7 @@ EvalStats evaluate(ResNet& model, BatchSource& val, int64_t epoch, Distributed& 
   const bool was_training = model->is_training();
   model->eval();
   torch::NoGradGuard no_grad;
+  const torch::Device device = device_of(*model);
   val.start_epoch(epoch);
   int64_t steps = val.batches_per_epoch();
   if (opt.max_steps > 0) steps = std::min(steps, opt.max_steps);
@@ -31,19 +33,20 @@ EvalStats evaluate(ResNet& model, BatchSource& val, int64_t epoch, Distributed& 
   for (int64_t step = 0; step < steps; ++step) {
     auto batch = val.next();
     if (!batch) break;
-    auto images = batch->images;
+    auto images = batch->images.to(device, /*non_blocking=*/true);
+    const auto labels = batch->labels.to(device, /*non_blocking=*/true);
     if (opt.channels_last) images = images.contiguous(at::MemoryFormat::ChannelsLast);
     torch::Tensor logits;
     {
-      AutocastScope amp(opt.autocast, opt.device);
+      AutocastScope amp(opt.amp);
       logits = model->forward(images);
     }
     logits = logits.to(torch::kFloat);
-    loss_sum += torch::nn::functional::cross_entropy(
-                    logits, batch->labels,
-                    torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
-                    .item<double>();
-    auto [a, b] = count_correct(logits, batch->labels);
+    loss_sum +=
+        torch::nn::functional::cross_entropy(
+            logits, labels, torch::nn::functional::CrossEntropyFuncOptions().reduction(torch::kSum))
+            .item<double>();
+    auto [a, b] = count_correct(logits, labels);
     c1 += double(a);
     c5 += double(b);
     n += double(batch->labels.size(0));

@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 
+#include "trainer/amp.h"
 #include "trainer/batch_source.h"
 #include "trainer/distributed.h"
 #include "trainer/resnet.h"
@@ -24,8 +25,7 @@ struct EvalStats {
 
 struct EvalOptions {
   int64_t max_steps = -1;  // eval_step_per_epoch
-  bool autocast = false;   // precision amp
-  std::string device = "cpu";
+  AmpPolicy amp;           // autocast as in training
   bool channels_last = false;
   // Called after each batch with (step, steps).
   std::function<void(int64_t, int64_t)> on_step;

@@ -23,8 +23,16 @@ bool LossScaler::unscale(const std::vector<torch::Tensor>& params) {
   for (const auto& p : params)
     if (p.grad().defined()) grads.push_back(p.grad());
   if (grads.empty()) return false;
-  // Unscale in fp32 arithmetic with the reciprocal, as GradScaler does, then look for
-  // non-finite values in one reduction per tensor.
+  if (grads.front().is_cuda()) {
+    // GradScaler's fused kernel: unscale every gradient and raise one flag on inf/NaN, then a
+    // single device-to-host read decides whether the step runs.
+    at::Tensor found_inf = at::zeros({1}, grads.front().options().dtype(at::kFloat));
+    const at::Tensor inv_scale = at::full({1}, 1.0 / scale_, found_inf.options());
+    at::_amp_foreach_non_finite_check_and_unscale_(grads, found_inf, inv_scale);
+    return found_inf.item<float>() != 0.0f;
+  }
+  // CPU (no fused kernel in LibTorch 1.13): unscale in fp32 arithmetic with the reciprocal, as
+  // GradScaler does, then look for non-finite values in one reduction per tensor.
   at::_foreach_mul_(grads, 1.0 / scale_);
   std::vector<at::Tensor> flags;
   flags.reserve(grads.size());

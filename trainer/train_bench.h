@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "core/train_config.h"
 
@@ -13,6 +14,10 @@ struct BenchResult {
   double seconds_per_step = 0;
   int64_t steps = 0;
   int threads = 0;
+  std::string device;          // "cpu", "cuda:0"
+  std::string autocast_dtype;  // "" without autocast, else "bf16" / "fp16"
+  int64_t skipped_steps = 0;   // fp16: steps the loss scaler skipped (inf/NaN gradients)
+  double loss_scale = 1;       // at the end
 };
 
 // Builds the model and optimizer from cfg (arch, stem, image_size, batch_size, precision,

@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "core/memory.h"
 #include "trainer/checkpoint.h"
+#include "trainer/device.h"
 #include "trainer/evaluate.h"
 #include "trainer/native_log.h"
 #include "trainer/optim_schedule.h"
@@ -86,20 +87,26 @@ std::string rng_to_string(const std::mt19937_64& rng) {
   return s.str();
 }
 
-json torch_json() {
+json torch_json(const torch::Device& device) {
   TorchInfo t = torch_info();
-  return {{"version", t.torch_version},
-          {"cuda_available", t.cuda_available},
-          {"parallel_info", t.parallel_info}};
+  json j = {{"version", t.torch_version},
+            {"cuda_available", t.cuda_available},
+            {"parallel_info", t.parallel_info}};
+  if (device.is_cuda()) {
+    j["cuda_version"] = t.cuda_version;
+    j["cudnn_version"] = t.cudnn_version;
+    j["nccl_version"] = t.nccl_version;
+    j["device_name"] = t.device_name;
+    j["cuda_device_count"] = t.cuda_device_count;
+  }
+  return j;
 }
 
 }  // namespace
 
 TrainResult train(const core::TrainConfig& cfg, Distributed& dist, const TrainHooks& hooks) {
-#ifndef RN50_HAVE_CUDA
-  if (cfg.device == "cuda")
-    throw core::UsageError("device: 'cuda' requested but this rn50-exp was built without CUDA");
-#endif
+  const torch::Device device = select_device(cfg, dist);
+  prepare_device(device, cfg.deterministic);
   const bool main = dist.is_main();
   const int64_t world = dist.world_size();
   if (cfg.threads > 0) at::set_num_threads(int(cfg.threads));
@@ -139,7 +146,8 @@ TrainResult train(const core::TrainConfig& cfg, Distributed& dist, const TrainHo
     throw core::UsageError("data: the training set has fewer images than one batch (" +
                            std::to_string(global_batch) + ")");
 
-  ResNet model = make_model(cfg);
+  ResNet model = make_model(cfg);  // initialised on the CPU: the same weights on every device
+  model->to(device);
   apply_memory_format(*model, cfg);
   dist.broadcast_module(*model);
   if (world > 1) dist.attach_gradient_sync(*model);
@@ -165,7 +173,8 @@ TrainResult train(const core::TrainConfig& cfg, Distributed& dist, const TrainHo
     const auto& params = stepper.sgd().params();
     for (size_t i = 0; i < bufs.size(); ++i)
       if (st.momentum[i].defined())
-        bufs[i] = st.momentum[i].contiguous(params[i].suggest_memory_format());
+        bufs[i] =
+            st.momentum[i].to(params[i].device()).contiguous(params[i].suggest_memory_format());
     stepper.scaler().load_state(st.loss_scale, st.loss_scale_tracker);
     if (st.torch_rng.defined()) {
       at::Generator gen = at::detail::getDefaultCPUGenerator();  // a handle: shares the state
@@ -212,7 +221,7 @@ TrainResult train(const core::TrainConfig& cfg, Distributed& dist, const TrainHo
                            {"val_images",
                             val_src ? json(val_src->images_per_epoch() * world) : json(nullptr)},
                            {"base_lr", schedule.base_lr},
-                           {"torch", torch_json()},
+                           {"torch", torch_json(device)},
                            {"threads", at::get_num_threads()}});
     }
     if (!resume_path.empty())
@@ -369,8 +378,7 @@ TrainResult train(const core::TrainConfig& cfg, Distributed& dist, const TrainHo
       if (world > 1) dist.broadcast_buffers(*model);
       EvalOptions eo;
       eo.max_steps = cfg.eval_step_per_epoch;
-      eo.autocast = cfg.precision == "amp";
-      eo.device = cfg.device;
+      eo.amp = amp_policy(cfg);
       eo.channels_last = cfg.memory_format == "nhwc";
       if (main && hooks.on_progress) {
         eo.on_step = [&](int64_t s, int64_t steps) {

@@ -4,7 +4,7 @@
 
 #include <numeric>
 
-#include "trainer/amp.h"
+#include "trainer/device.h"
 
 namespace rn50::trainer {
 namespace {
@@ -62,26 +62,33 @@ TrainStep::TrainStep(const core::TrainConfig& cfg, ResNet model, Distributed& di
       accumulation_(accumulation),
       sgd_(make_sgd(cfg, model_)),
       scaler_(cfg.loss_scale_init, cfg.loss_scale_growth, cfg.loss_scale_backoff,
-              cfg.loss_scale_interval,
-              /*enabled=*/cfg.precision == "amp" && cfg.device == "cuda"),
-      autocast_(cfg.precision == "amp"),
+              cfg.loss_scale_interval, amp_policy(cfg).loss_scaling),
+      amp_(amp_policy(cfg)),
+      device_(device_of(*model_)),
       channels_last_(cfg.memory_format == "nhwc") {}
 
 double TrainStep::run(torch::Tensor images, const torch::Tensor& labels, double lr, bool boundary,
                       const MixupDraw* mix) {
+  // Pinned host batches copy asynchronously; the first kernel that reads them waits on the stream.
+  images = images.to(device_, /*non_blocking=*/true);
+  const torch::Tensor y = labels.to(device_, /*non_blocking=*/true);
   if (channels_last_) images = images.contiguous(at::MemoryFormat::ChannelsLast);
-  if (mix) images = images.mul(mix->lam).add_(images.index_select(0, mix->perm), 1 - mix->lam);
+  torch::Tensor perm;
+  if (mix) {
+    perm = mix->perm.to(device_);
+    images = images.mul(mix->lam).add_(images.index_select(0, perm), 1 - mix->lam);
+  }
   torch::Tensor logits;
   {
-    AutocastScope amp(autocast_, cfg_.device);
+    AutocastScope amp(amp_);
     logits = model_->forward(images);
   }
   logits = logits.to(torch::kFloat);
   auto opts = F::CrossEntropyFuncOptions().label_smoothing(cfg_.label_smoothing);
-  torch::Tensor loss = F::cross_entropy(logits, labels, opts);
+  torch::Tensor loss = F::cross_entropy(logits, y, opts);
   if (mix) {
-    loss = loss * mix->lam +
-           F::cross_entropy(logits, labels.index_select(0, mix->perm), opts) * (1 - mix->lam);
+    loss =
+        loss * mix->lam + F::cross_entropy(logits, y.index_select(0, perm), opts) * (1 - mix->lam);
   }
   dist_.set_sync(boundary);
   torch::Tensor scaled =

@@ -9,6 +9,7 @@
 #include <random>
 
 #include "core/train_config.h"
+#include "trainer/amp.h"
 #include "trainer/distributed.h"
 #include "trainer/loss_scaler.h"
 #include "trainer/optim_sgd.h"
@@ -32,6 +33,7 @@ void apply_memory_format(torch::nn::Module& model, const core::TrainConfig& cfg)
 class TrainStep {
  public:
   // `accumulation` micro-batches make one optimizer step.
+  // The model already sits on its device (cfg.device); batches may come from the host.
   TrainStep(const core::TrainConfig& cfg, ResNet model, Distributed& dist, int64_t accumulation);
 
   // Runs one micro-batch; on `boundary` also syncs gradients and updates with `lr`.
@@ -50,7 +52,9 @@ class TrainStep {
   int64_t accumulation_;
   Sgd sgd_;
   LossScaler scaler_;
-  bool autocast_, channels_last_;
+  AmpPolicy amp_;
+  torch::Device device_;
+  bool channels_last_;
 };
 
 }  // namespace rn50::trainer

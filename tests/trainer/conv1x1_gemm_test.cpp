@@ -27,6 +27,12 @@ double rel_err(const torch::Tensor& a, const torch::Tensor& b) {
          b.to(torch::kDouble).abs().max().item<double>();
 }
 
+AmpPolicy cpu_bf16(bool autocast) {
+  AmpPolicy p;
+  p.autocast = autocast;
+  return p;
+}
+
 struct Grads {
   torch::Tensor y, gx, gw;
 };
@@ -39,7 +45,7 @@ Grads run(bool gemm, int64_t stride, bool autocast, bool input_grad = true) {
   torch::Tensor g = torch::randn({3, 40, (9 - 1) / stride + 1, (9 - 1) / stride + 1});
   Grads out;
   {
-    AutocastScope amp(autocast, "cpu");
+    AutocastScope amp(cpu_bf16(autocast));
     EXPECT_TRUE(conv1x1_gemm_applies(*conv, x));
     out.y = gemm ? conv1x1_gemm(x, conv->weight, stride) : conv->forward(x);
   }
@@ -108,7 +114,7 @@ TEST(LinearGemm, MatchesTheLinearLayerInFp32AndBf16) {
       torch::Tensor x = x0.clone().requires_grad_(true);
       torch::Tensor y;
       {
-        AutocastScope amp(autocast, "cpu");
+        AutocastScope amp(cpu_bf16(autocast));
         ASSERT_TRUE(linear_gemm_applies(*fc, x));
         y = gemm ? linear_gemm(x, fc->weight, fc->bias) : fc->forward(x);
       }

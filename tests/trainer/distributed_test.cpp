@@ -21,6 +21,7 @@
 #include <torch/csrc/distributed/c10d/FileStore.hpp>
 
 #include "core/error.h"
+#include "group_of_one.h"
 #include "test_support.h"
 #include "trainer/distributed_env.h"
 
@@ -302,6 +303,11 @@ TEST(Distributed, SingleProcessIsANoOp) {
   EXPECT_EQ(max_diff(grads(*net), before), 0.0);
   EXPECT_EQ(dist.all_reduce_sum({1.5, 2}), (std::vector<double>{1.5, 2}));
   EXPECT_EQ(dist.pipelined_sum(3.0), 3.0);
+}
+
+// The NCCL twin of this test is in cuda_test.cpp.
+TEST(Distributed, GroupOfOneRunsEveryCollectiveThroughGloo) {
+  testing::check_group_of_one("cpu", "gloo");
 }
 
 TEST(Distributed, RankThatNeverJoinsMakesRendezvousFailWithATimeout) {

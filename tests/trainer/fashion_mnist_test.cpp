@@ -16,7 +16,11 @@ namespace rn50::trainer {
 namespace {
 namespace fs = std::filesystem;
 
-const fs::path kSource = "/usr/share/datasets/fashion-mnist";
+// Debian's location; RN50_FASHION_MNIST_DIR names another (the package unpacked into a prefix).
+const fs::path kSource = [] {
+  const char* dir = std::getenv("RN50_FASHION_MNIST_DIR");
+  return fs::path(dir && *dir ? dir : "/usr/share/datasets/fashion-mnist");
+}();
 
 // Debian's dataset-fashion-mnist is a declared dependency: its absence FAILS unless
 // RN50_ALLOW_NO_DATASET=1 (then SKIPPED with a message, never silently passed).
@@ -62,6 +66,7 @@ TEST(FashionMnistSubset, IsClassBalancedAndDeterministic) {
 TEST_F(FashionMnist, ConvertsASubsetIntoTheFolderAndListLayouts) {
   RN50_REQUIRE_FASHION_MNIST();
   FashionMnistOptions o;
+  o.source = kSource;
   o.out = tmp_ / "fm";
   o.train = 40;
   o.val = 20;
@@ -114,6 +119,7 @@ TEST_F(FashionMnist, ConvertsASubsetIntoTheFolderAndListLayouts) {
 TEST_F(FashionMnist, SecondRunWithTheSameOptionsDoesNothingAndOthersAreRefused) {
   RN50_REQUIRE_FASHION_MNIST();
   FashionMnistOptions o;
+  o.source = kSource;
   o.out = tmp_ / "fm";
   o.train = 10;
   o.val = 10;
@@ -135,6 +141,7 @@ TEST_F(FashionMnist, SecondRunWithTheSameOptionsDoesNothingAndOthersAreRefused) 
 TEST_F(FashionMnist, OutputFeedsTheFolderAndListBackends) {
   RN50_REQUIRE_FASHION_MNIST();
   FashionMnistOptions o;
+  o.source = kSource;
   o.out = tmp_ / "fm";
   o.train = 20;
   o.val = 10;
