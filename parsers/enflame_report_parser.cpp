@@ -53,7 +53,7 @@ int count_enflame_keys(const json& j) {
   return n;
 }
 
-class EnflameReportParser : public Parser {
+class EnflameReportParser : public WholeBufferParser {
  public:
   std::string_view name() const override { return kName; }
   std::string_view version() const override { return kVersion; }
@@ -75,10 +75,10 @@ class EnflameReportParser : public Parser {
     return count_enflame_keys(j) >= 8 ? 80 : 0;
   }
 
-  core::ParsedFile parse(std::string_view content, const core::DeriveOptions& opt) const override;
+  core::ParsedFile parse_buffer(std::string_view content, const core::DeriveOptions& opt) const override;
 };
 
-core::ParsedFile EnflameReportParser::parse(std::string_view content,
+core::ParsedFile EnflameReportParser::parse_buffer(std::string_view content,
                                             const core::DeriveOptions& opt) const {
   core::ParsedFile out;
   out.format = std::string(kName);

@@ -162,7 +162,7 @@ bool read_mll(std::string_view rest, Record& r, std::string& why) {
   return true;
 }
 
-class MlperfParser : public Parser {
+class MlperfParser : public WholeBufferParser {
  public:
   std::string_view name() const override { return kName; }
   std::string_view version() const override { return kVersion; }
@@ -191,10 +191,10 @@ class MlperfParser : public Parser {
     return v05 > 0 ? 40 : 0;
   }
 
-  core::ParsedFile parse(std::string_view content, const core::DeriveOptions& opt) const override;
+  core::ParsedFile parse_buffer(std::string_view content, const core::DeriveOptions& opt) const override;
 };
 
-core::ParsedFile MlperfParser::parse(std::string_view content,
+core::ParsedFile MlperfParser::parse_buffer(std::string_view content,
                                      const core::DeriveOptions& opt) const {
   core::ParsedFile out;
   out.format = std::string(kName);

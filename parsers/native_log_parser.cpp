@@ -54,7 +54,7 @@ std::string fmt_num(double v) {
   return buf;
 }
 
-class NativeLogParser : public Parser {
+class NativeLogParser : public WholeBufferParser {
  public:
   std::string_view name() const override { return kName; }
   std::string_view version() const override { return kVersion; }
@@ -76,7 +76,7 @@ class NativeLogParser : public Parser {
     return 0;
   }
 
-  core::ParsedFile parse(std::string_view content, const core::DeriveOptions& opt) const override;
+  core::ParsedFile parse_buffer(std::string_view content, const core::DeriveOptions& opt) const override;
 };
 
 struct Interval {
@@ -85,7 +85,7 @@ struct Interval {
   double images = 0, seconds = 0, data_seconds = 0;
 };
 
-core::ParsedFile NativeLogParser::parse(std::string_view content,
+core::ParsedFile NativeLogParser::parse_buffer(std::string_view content,
                                         const core::DeriveOptions& opt) const {
   core::ParsedFile out;
   out.format = std::string(kName);

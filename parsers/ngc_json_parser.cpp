@@ -184,7 +184,7 @@ class JsonScanner {
   int64_t nan_first_line_ = 0;
 };
 
-class NgcJsonParser final : public Parser {
+class NgcJsonParser final : public WholeBufferParser {
  public:
   std::string_view name() const override { return kName; }
   std::string_view version() const override { return "1"; }
@@ -206,7 +206,7 @@ class NgcJsonParser final : public Parser {
     return 0;
   }
 
-  core::ParsedFile parse(std::string_view content, const core::DeriveOptions& opt) const override {
+  core::ParsedFile parse_buffer(std::string_view content, const core::DeriveOptions& opt) const override {
     core::ParsedFile out;
     out.format = std::string(name());
     out.parser_version = std::string(version());

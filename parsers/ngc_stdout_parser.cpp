@@ -333,7 +333,7 @@ class StdoutScanner {
   std::set<int> ignored_;
 };
 
-class NgcStdoutParser final : public Parser {
+class NgcStdoutParser final : public WholeBufferParser {
  public:
   std::string_view name() const override { return StdoutScanner::kName; }
   std::string_view version() const override { return "1"; }
@@ -360,7 +360,7 @@ class NgcStdoutParser final : public Parser {
     return 0;
   }
 
-  core::ParsedFile parse(std::string_view content, const core::DeriveOptions& opt) const override {
+  core::ParsedFile parse_buffer(std::string_view content, const core::DeriveOptions& opt) const override {
     core::ParsedFile out;
     out.format = std::string(name());
     out.parser_version = std::string(version());

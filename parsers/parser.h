@@ -6,7 +6,9 @@
 #include <vector>
 
 #include "core/derive.h"
+#include "core/metric_sink.h"
 #include "core/parsed_file.h"
+#include "parsers/text_input.h"
 
 namespace rn50::parsers {
 
@@ -19,10 +21,32 @@ class Parser {
   virtual std::string_view description() const = 0;
   // Confidence 0..100 that a file starting with `head` is in this format (content, not name).
   virtual int sniff(std::string_view head) const = 0;
-  // Parses a whole file. Applies opt.sets (core::apply_user_facts) and derives values
-  // (core::derive_common plus the format's throughput definition).
-  virtual core::ParsedFile parse(std::string_view content,
-                                 const core::DeriveOptions& opt) const = 0;
+  // Reads `in` once, front to back, in bounded memory. Runs go into out.runs without their metric
+  // points, which go to `points` as they are read (run = index into out.runs). Applies opt.sets
+  // (core::apply_user_facts) and derives values (core::derive_common plus the format's throughput
+  // definition). Bad input becomes diagnostics, never an exception; only a failing read of `in`
+  // throws (core::Error).
+  virtual void parse(TextInput& in, core::ParsedFile& out, core::MetricSink& points,
+                     const core::DeriveOptions& opt) const = 0;
+
+  // The same over a buffer, every point collected into its run's metrics, and the lines the input
+  // skipped (too long) first among the diagnostics (tests, small inputs). Callers of the streaming
+  // parse merge TextInput::diagnostics() themselves.
+  core::ParsedFile parse(std::string_view content, const core::DeriveOptions& opt) const;
+};
+
+// Transitional: a parser that still reads its input as one buffer (at most
+// TextLimits::max_document_bytes) and fills run.metrics itself; its points are handed to the sink
+// afterwards.
+class WholeBufferParser : public Parser {
+ public:
+  using Parser::parse;
+  void parse(TextInput& in, core::ParsedFile& out, core::MetricSink& points,
+             const core::DeriveOptions& opt) const final;
+
+ protected:
+  virtual core::ParsedFile parse_buffer(std::string_view content,
+                                        const core::DeriveOptions& opt) const = 0;
 };
 
 // Factories, one per format file (parsers/<format>_parser.cpp).

@@ -96,7 +96,7 @@ std::string fmt_num(double v) {
   return buf;
 }
 
-class PytorchExamplesParser : public Parser {
+class PytorchExamplesParser : public WholeBufferParser {
  public:
   std::string_view name() const override { return kName; }
   std::string_view version() const override { return kVersion; }
@@ -138,10 +138,10 @@ class PytorchExamplesParser : public Parser {
     return score;
   }
 
-  core::ParsedFile parse(std::string_view content, const core::DeriveOptions& opt) const override;
+  core::ParsedFile parse_buffer(std::string_view content, const core::DeriveOptions& opt) const override;
 };
 
-core::ParsedFile PytorchExamplesParser::parse(std::string_view content,
+core::ParsedFile PytorchExamplesParser::parse_buffer(std::string_view content,
                                               const core::DeriveOptions& opt) const {
   core::ParsedFile out;
   out.format = std::string(kName);
