@@ -20,8 +20,9 @@ DbInfo db_info(Database& db) {
   for (const auto& t : tables)
     info.table_rows.emplace_back(t, query_int(h, "SELECT count(*) FROM \"" + t + "\""));
   Statement st(h,
-               "SELECT e.name, count(r.id), count(DISTINCT r.source_file_id) FROM experiments e "
-               "LEFT JOIN runs r ON r.experiment_id = e.id GROUP BY e.id ORDER BY e.name");
+               "SELECT e.name, count(m.id), count(DISTINCT r.source_file_id) FROM experiments e "
+               "LEFT JOIN memberships m ON m.experiment_id = e.id "
+               "LEFT JOIN runs r ON r.id = m.run_id GROUP BY e.id ORDER BY e.name");
   while (st.step()) info.experiments.push_back({st.col_text(0), st.col_int(1), st.col_int(2)});
   return info;
 }

@@ -4,11 +4,13 @@
 
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <set>
 #include <string_view>
 #include <unordered_map>
 
 #include "core/error.h"
+#include "store/metric_stream.h"
 #include "store/metric_writer.h"
 #include "store/sqlite_util.h"
 
@@ -213,36 +215,135 @@ class RunWriter {
   std::string run_label_, section_;
 };
 
-std::string default_run_name(const std::string& path, const core::RunRecord& r) {
+std::string default_run_name(const std::string& path, const core::RunRecord& r,
+                             const Membership& m) {
+  if (!m.run_name.empty()) return r.run_key.empty() ? m.run_name : m.run_name + "#" + r.run_key;
   if (!r.name.empty()) return r.name;
   std::string base = std::filesystem::path(path).filename().string();
   if (base.empty()) base = path;
   return r.run_key.empty() ? base : base + "#" + r.run_key;
 }
 
+// One row of memberships; false when the run already has it (same experiment and path).
+bool add_membership(sqlite3* db, int64_t run_id, int64_t experiment_id, const std::string& path,
+                    const std::string& abs_path, const std::string& name, const Membership& m) {
+  Statement st(db,
+               "INSERT INTO memberships(run_id, experiment_id, path, abs_path, name, set_key, "
+               "set_org, set_system, set_benchmark, system_file, scaling_factor, scaling_file) "
+               "VALUES (?,?,?,?,?,?,?,?,?,?,?,?) "
+               "ON CONFLICT(run_id, experiment_id, abs_path) DO NOTHING RETURNING id");
+  st.bind(1, run_id)
+      .bind(2, experiment_id)
+      .bind(3, path)
+      .bind(4, abs_path)
+      .bind(5, name)
+      .bind(6,
+            m.set_key.empty() ? std::filesystem::path(abs_path).parent_path().string() : m.set_key)
+      .bind(7, m.set_org)
+      .bind(8, m.set_system)
+      .bind(9, m.set_benchmark)
+      .bind(10, m.system_file)
+      .bind(11, m.scaling_factor)
+      .bind(12, m.scaling_file);
+  const bool added = st.step();
+  st.reset();
+  return added;
+}
+
+// The runs of an already stored file join opt.experiment at this path; user tags are added.
+int64_t add_memberships(sqlite3* db, const SourceFileInfo& file, const std::string& abs_path,
+                        const IngestOptions& opt) {
+  Statement runs(db,
+                 "SELECT r.id, r.run_key, r.name FROM runs r JOIN source_files f ON "
+                 "f.id = r.source_file_id WHERE f.sha256 = ? ORDER BY r.id");
+  runs.bind(1, file.sha256);
+  struct Row {
+    int64_t id;
+    core::RunRecord key;
+  };
+  std::vector<Row> rows;
+  while (runs.step()) {
+    Row row{runs.col_int(0), {}};
+    row.key.run_key = runs.col_text(1);
+    rows.push_back(std::move(row));
+  }
+  if (rows.empty()) return 0;
+  const int64_t exp_id = experiment_id(db, opt.experiment);
+  int64_t added = 0;
+  Statement tag(db,
+                "INSERT INTO tags(run_id, key, value) VALUES (?,?,?) "
+                "ON CONFLICT(run_id, key) DO UPDATE SET value = excluded.value");
+  for (const Row& row : rows) {
+    const std::string name = default_run_name(file.path, row.key, opt.membership);
+    if (!add_membership(db, row.id, exp_id, file.path, abs_path, name, opt.membership)) continue;
+    ++added;
+    for (const auto& [k, v] : opt.tags) tag.bind(1, row.id).bind(2, k).bind(3, v).run();
+  }
+  return added;
+}
+
 }  // namespace
 
-IngestResult ingest_parsed(Database& db, const SourceFileInfo& file, const core::ParsedFile& parsed,
-                           const IngestOptions& opt) {
+struct FileTransaction::State {
+  Database& db;
+  SourceFileInfo file;
+  IngestOptions opt;
+  std::string abs_path;
+  std::optional<Transaction> tx;
+  bool stored_before = false;
+  std::optional<MetricStream> stream;
+};
+
+FileTransaction::FileTransaction(Database& db, SourceFileInfo file, IngestOptions opt)
+    : st_(new State{db, std::move(file), std::move(opt), {}, {}, false, {}}) {
   sqlite3* h = db.raw();
+  try {
+    st_->abs_path = std::filesystem::absolute(st_->file.path).lexically_normal().string();
+    st_->tx.emplace(h);
+    Statement known(h, "SELECT 1 FROM source_files WHERE sha256 = ?");
+    known.bind(1, st_->file.sha256);
+    st_->stored_before = known.step();
+  } catch (const core::UsageError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw core::Error(st_->file.path + ": not stored (database unchanged): " + e.what());
+  }
+}
+
+FileTransaction::~FileTransaction() = default;
+
+bool FileTransaction::already_stored() const { return st_->stored_before; }
+
+core::MetricSink& FileTransaction::stream() {
+  if (!st_->stream) st_->stream.emplace(st_->db.raw(), st_->opt.stream_budget_bytes);
+  return *st_->stream;
+}
+
+IngestResult FileTransaction::commit(const core::ParsedFile& parsed) {
+  sqlite3* h = st_->db.raw();
+  const SourceFileInfo& file = st_->file;
+  const IngestOptions& opt = st_->opt;
+  const std::string& abs_path = st_->abs_path;
   IngestResult res;
   std::string where = "source file";
   try {
-    Transaction tx(h);
+    if (st_->stored_before) {
+      res.already_ingested = true;
+      where = "memberships";
+      res.memberships_added = add_memberships(h, file, abs_path, opt);
+      st_->tx->commit();
+      return res;
+    }
     Statement ins(h,
                   "INSERT INTO source_files(sha256, path, abs_path, size_bytes, format, "
-                  "parser_version) VALUES (?,?,?,?,?,?) ON CONFLICT(sha256) DO NOTHING "
-                  "RETURNING id");
+                  "parser_version) VALUES (?,?,?,?,?,?) RETURNING id");
     ins.bind(1, file.sha256)
         .bind(2, file.path)
-        .bind(3, std::filesystem::absolute(file.path).lexically_normal().string())
+        .bind(3, abs_path)
         .bind(4, file.size_bytes)
         .bind(5, parsed.format)
         .bind(6, parsed.parser_version);
-    if (!ins.step()) {
-      res.already_ingested = true;
-      return res;  // nothing was written; the transaction ends with the destructor
-    }
+    if (!ins.step()) throw_sqlite(h, "inserting source file");
     const int64_t file_id = ins.col_int(0);
     ins.reset();
     where = "experiment";
@@ -256,7 +357,9 @@ IngestResult ingest_parsed(Database& db, const SourceFileInfo& file, const core:
       for (const auto& r : parsed.runs) {
         where = "run '" + r.run_key + "'";
         try {
-          res.run_ids.push_back(writer.write(r, default_run_name(file.path, r), res));
+          const std::string name = default_run_name(file.path, r, opt.membership);
+          res.run_ids.push_back(writer.write(r, name, res));
+          add_membership(h, res.run_ids.back(), exp_id, file.path, abs_path, name, opt.membership);
         } catch (const core::Error& e) {
           where = writer.where();
           throw;
@@ -264,6 +367,10 @@ IngestResult ingest_parsed(Database& db, const SourceFileInfo& file, const core:
       }
       where = "metric ids";
       writer.finish();
+    }
+    if (st_->stream) {
+      where = "metric series written while reading";
+      res.metric_rows += st_->stream->finish(res.run_ids);
     }
     where = "diagnostics";
     Statement diag(h,
@@ -277,13 +384,19 @@ IngestResult ingest_parsed(Database& db, const SourceFileInfo& file, const core:
           .bind(5, d.d.message)
           .run();
     res.diagnostics = static_cast<int64_t>(diags.size());
-    tx.commit();
+    st_->tx->commit();
   } catch (const core::UsageError&) {
     throw;
   } catch (const std::exception& e) {
     throw core::Error(file.path + ": not stored (database unchanged): " + where + ": " + e.what());
   }
   return res;
+}
+
+IngestResult ingest_parsed(Database& db, const SourceFileInfo& file, const core::ParsedFile& parsed,
+                           const IngestOptions& opt) {
+  FileTransaction tx(db, file, opt);
+  return tx.commit(parsed);
 }
 
 bool is_ingested(Database& db, const std::string& sha256) {

@@ -11,7 +11,8 @@ namespace rn50::store {
 
 namespace {
 
-// The selection as SQL over runs r / experiments e / source_files f, plus its bindings in order.
+// The selection as SQL over memberships m / runs r / experiments e / source_files f, plus its
+// bindings in order.
 // Run ids travel as one JSON array (json_each) so that any number of them binds as one value.
 struct Selection {
   std::string where;
@@ -39,7 +40,8 @@ Selection make_selection(const RunFilter& filter) {
 }
 
 constexpr std::string_view kFrom =
-    " FROM runs r JOIN experiments e ON e.id = r.experiment_id"
+    " FROM memberships m JOIN runs r ON r.id = m.run_id"
+    " JOIN experiments e ON e.id = m.experiment_id"
     " JOIN source_files f ON f.id = r.source_file_id";
 
 // "x.run_id IN (ids of the selection)": child tables are read with one query each.
@@ -90,24 +92,48 @@ std::optional<std::string> opt_text(const Statement& st, int col) {
   return st.col_text(col);
 }
 
+// Child rows were loaded into the first membership of each run; the others get copies.
+std::vector<StoredRun> copy_to_other_memberships(std::vector<StoredRun>& out,
+                                                 const std::unordered_map<int64_t, size_t>& index) {
+  for (size_t i = 0; i < out.size(); ++i) {
+    const size_t first = index.at(out[i].id);
+    if (first == i) continue;
+    core::RunRecord& r = out[i].run;
+    const core::RunRecord& src = out[first].run;
+    r.params = src.params;
+    r.tags = src.tags;
+    r.epochs = src.epochs;
+    r.metrics = src.metrics;
+    r.events = src.events;
+    r.world_size = src.world_size;
+    r.nodes = src.nodes;
+    r.batch_per_device = src.batch_per_device;
+    r.global_batch = src.global_batch;
+    r.epochs_planned = src.epochs_planned;
+    r.precision = src.precision;
+  }
+  return std::move(out);
+}
+
 }  // namespace
 
 std::vector<StoredRun> load_runs(Database& db, const RunFilter& filter, Detail detail) {
   sqlite3* h = db.raw();
   const Selection sel = make_selection(filter);
   std::vector<StoredRun> out;
-  std::unordered_map<int64_t, size_t> index;
+  std::unordered_map<int64_t, size_t> index;  // run id -> its first membership in `out`
 
   {
-    Statement st(h, std::string(R"sql(SELECT r.id, e.name, f.path, f.sha256, f.ingested_at,
-        r.source_format, r.run_key, r.name, r.status, r.start_time, r.end_time, r.world_size,
+    Statement st(h, std::string(R"sql(SELECT r.id, e.name, m.path, f.sha256, f.ingested_at,
+        r.source_format, r.run_key, m.name, r.status, r.start_time, r.end_time, r.world_size,
         r.nodes, r.batch_per_device, r.global_batch, r.epochs_planned, r.precision,
         r.epochs_completed, r.best_top1, r.best_top5, r.last_top1, r.best_top1_epoch,
         r.total_ips, r.compute_ips, r.total_ips_definition, r.compute_ips_definition,
         r.summary_total_ips, r.summary_compute_ips, r.summary_top1, r.summary_top5,
         r.target_top1, r.time_to_target_s, r.target_epoch, r.wall_time_s, r.step_time_p50,
-        r.step_time_p90, r.step_time_p99)sql") +
-                        std::string(kFrom) + sel.where + " ORDER BY r.id");
+        r.step_time_p90, r.step_time_p99, m.id, m.set_key, m.set_org, m.set_system,
+        m.set_benchmark, m.system_file, m.scaling_factor, m.scaling_file)sql") +
+                        std::string(kFrom) + sel.where + " ORDER BY r.id, m.id");
     bind_all(st, sel);
     while (st.step()) {
       StoredRun s;
@@ -156,7 +182,15 @@ std::vector<StoredRun> load_runs(Database& db, const RunFilter& filter, Detail d
       d.step_time_p50 = st.col_opt_double(c++);
       d.step_time_p90 = st.col_opt_double(c++);
       d.step_time_p99 = st.col_opt_double(c++);
-      index.emplace(s.id, out.size());
+      s.membership_id = st.col_int(c++);
+      s.set_key = st.col_text(c++);
+      s.set_org = opt_text(st, c++);
+      s.set_system = opt_text(st, c++);
+      s.set_benchmark = opt_text(st, c++);
+      s.system_file = opt_text(st, c++);
+      s.scaling_factor = st.col_opt_double(c++);
+      s.scaling_file = opt_text(st, c++);
+      index.emplace(s.id, out.size());  // keeps the first membership of the run
       out.push_back(std::move(s));
     }
   }
@@ -186,7 +220,7 @@ std::vector<StoredRun> load_runs(Database& db, const RunFilter& filter, Detail d
     bind_all(st, sel);
     while (st.step()) run_of(st.col_int(0)).tags.emplace_back(st.col_text(1), st.col_text(2));
   }
-  if (detail == Detail::kSummary) return out;
+  if (detail == Detail::kSummary) return copy_to_other_memberships(out, index);
 
   {
     Statement st(h,
@@ -207,7 +241,7 @@ std::vector<StoredRun> load_runs(Database& db, const RunFilter& filter, Detail d
       run_of(st.col_int(0)).epochs.push_back(e);
     }
   }
-  if (detail == Detail::kEpochs) return out;
+  if (detail == Detail::kEpochs) return copy_to_other_memberships(out, index);
 
   {
     std::unordered_map<int64_t, std::string> names;
@@ -247,7 +281,7 @@ std::vector<StoredRun> load_runs(Database& db, const RunFilter& filter, Detail d
       run_of(st.col_int(0)).events.push_back(std::move(e));
     }
   }
-  return out;
+  return copy_to_other_memberships(out, index);
 }
 
 std::vector<core::MetricPoint> load_metric_series(Database& db, int64_t run_id,

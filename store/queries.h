@@ -21,9 +21,17 @@ struct RunFilter {
 // How much of each run to load. Reports need epochs; only plots of step times need metrics.
 enum class Detail { kSummary, kEpochs, kAll };
 
+// One run as one experiment holds it: a run stored once can belong to several experiments and
+// MLPerf sets (memberships; docs/schema.md), and is loaded once per membership selected.
 struct StoredRun {
-  int64_t id = 0;
+  int64_t id = 0;             // runs.id
+  int64_t membership_id = 0;  // memberships.id
   std::string experiment;
+  std::string set_key;  // "org/system/benchmark" (MLPerf layout) or the log's folder
+  std::optional<std::string> set_org, set_system, set_benchmark;
+  std::optional<std::string> system_file;  // the system description the run's facts came from
+  std::optional<double> scaling_factor;    // the set's scaling.json
+  std::optional<std::string> scaling_file;
   std::string source_path;
   std::string source_sha256;
   std::string ingested_at;  // ISO-8601 UTC

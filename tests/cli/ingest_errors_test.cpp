@@ -166,11 +166,11 @@ TEST_F(IngestErrors, DbInfoAndMigrate) {
   ASSERT_EQ(rn50("ingest " + q(good.string()) + " --experiment ex1 --db i.db", dir_).exit_code, 0);
   CliResult info = rn50("db info --db i.db", dir_);
   EXPECT_EQ(info.exit_code, 0) << info.err;
-  EXPECT_NE(info.out.find("schema version:  1"), std::string::npos) << info.out;
+  EXPECT_NE(info.out.find("schema version:  2 (this build: 2)"), std::string::npos) << info.out;
   EXPECT_NE(info.out.find("ex1: 1 runs from 1 files"), std::string::npos) << info.out;
   CliResult mig = rn50("db migrate --db i.db", dir_);
   EXPECT_EQ(mig.exit_code, 0);
-  EXPECT_NE(mig.out.find("already at schema version 1"), std::string::npos) << mig.out;
+  EXPECT_NE(mig.out.find("already at schema version 2"), std::string::npos) << mig.out;
 }
 
 }  // namespace

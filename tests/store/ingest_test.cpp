@@ -20,7 +20,8 @@ using testing::make_run;
 
 const char* kTables[] = {"experiments",   "source_files", "runs",        "facts",
                          "params",        "tags",         "metric_keys", "metric_series",
-                         "metric_points", "epochs",       "events",      "ingest_diagnostics"};
+                         "metric_points", "epochs",       "events",      "ingest_diagnostics",
+                         "memberships"};
 
 std::map<std::string, int64_t> all_counts(Database& db) {
   std::map<std::string, int64_t> m;
@@ -152,19 +153,48 @@ TEST(Ingest, DetailLevelsLoadOnlyWhatIsAsked) {
   EXPECT_TRUE(epochs[0].run.events.empty());
 }
 
-TEST(Ingest, IdenticalContentIsStoredOnce) {
+// The same bytes again: no second copy of the run, its metrics or epochs; under another
+// experiment or path the run joins it (a membership); the same experiment and path is a no-op.
+TEST(Ingest, IdenticalContentIsStoredOnceAndJoinsEveryExperimentItIsIngestedUnder) {
   auto db = Database::open(":memory:");
   const auto pf = make_parsed(1, 5);
   EXPECT_FALSE(is_ingested(*db, std::string(64, 'a')));
-  ingest_parsed(*db, make_file("a.log"), pf, {});
+  const IngestResult first = ingest_parsed(*db, make_file("a.log"), pf, {});
   EXPECT_TRUE(is_ingested(*db, std::string(64, 'a')));
-  const auto before = all_counts(*db);
+  auto before = all_counts(*db);
+  EXPECT_EQ(before["memberships"], 1);
+
   IngestOptions other;
   other.experiment = "elsewhere";
+  other.tags = {{"copy", "yes"}};
   IngestResult again = ingest_parsed(*db, make_file("copy-of-a.log"), pf, other);
   EXPECT_TRUE(again.already_ingested);
   EXPECT_TRUE(again.run_ids.empty());
-  EXPECT_EQ(all_counts(*db), before);
+  EXPECT_EQ(again.memberships_added, 1);
+  auto after = all_counts(*db);
+  EXPECT_EQ(after["memberships"], 2);
+  EXPECT_EQ(after["experiments"], before["experiments"] + 1);
+  for (const char* t : {"runs", "metric_points", "metric_series", "epochs", "events", "params",
+                        "facts", "source_files"})
+    EXPECT_EQ(after[t], before[t]) << t;
+
+  const IngestResult third = ingest_parsed(*db, make_file("copy-of-a.log"), pf, other);
+  EXPECT_TRUE(third.already_ingested);
+  EXPECT_EQ(third.memberships_added, 0);
+  EXPECT_EQ(all_counts(*db), after);
+
+  // Both experiments see the run, under the path it was ingested with there.
+  for (const auto& [exp, path] :
+       {std::pair<std::string, std::string>{"default", "a.log"}, {"elsewhere", "copy-of-a.log"}}) {
+    RunFilter f;
+    f.experiment = exp;
+    const auto runs = load_runs(*db, f, Detail::kEpochs);
+    ASSERT_EQ(runs.size(), 1u) << exp;
+    EXPECT_EQ(runs[0].id, first.run_ids[0]) << exp;
+    EXPECT_EQ(runs[0].source_path, path) << exp;
+    EXPECT_EQ(runs[0].run.epochs.size(), pf.runs[0].epochs.size()) << exp;
+  }
+  EXPECT_EQ(load_runs(*db, {}, Detail::kSummary).size(), 2u);
 }
 
 TEST(Ingest, FailureMidwayLeavesDatabaseExactlyAsItWas) {

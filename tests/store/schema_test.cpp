@@ -160,6 +160,73 @@ TEST(MigrationLadder, MissingRungIsAnError) {
   sqlite3_close(raw);
 }
 
+// A database written by the first release (schema 1) opens as version 2 with nothing lost: each
+// run gains one membership (its experiment, its file's path and name, the set from where the file
+// was), each metric series becomes segment 0 with the same history.
+TEST_F(SchemaTest, VersionOneDatabaseMigratesWithEveryRunAndPoint) {
+  const fs::path tree = dir_ / "NVIDIA";
+  fs::create_directories(tree / "systems");
+  fs::create_directories(tree / "results" / "dgxa100" / "resnet");
+  const std::string in_tree = (tree / "results" / "dgxa100" / "resnet" / "result_0.txt").string();
+  const std::string plain = (dir_ / "logs" / "run.log").string();
+  const std::string path = (dir_ / "v1.db").string();
+  {
+    sqlite3* raw = nullptr;
+    ASSERT_EQ(sqlite3_open(path.c_str(), &raw), SQLITE_OK);
+    migrate(raw, schema_ladder().subspan(0, 1));
+    ASSERT_EQ(query_int(raw, "PRAGMA user_version"), 1);
+    exec(raw, "INSERT INTO experiments(id, name) VALUES (1, 'round'), (2, 'mine')");
+    exec(raw,
+         "INSERT INTO source_files(id, sha256, path, abs_path, size_bytes, format, "
+         "parser_version) VALUES (1, '" +
+             std::string(64, 'a') + "', 'r0.txt', '" + in_tree + "', 10, 'mlperf', '1'), (2, '" +
+             std::string(64, 'b') + "', 'run.log', '" + plain +
+             "', 10, 'ngc-dllogger-stdout', '1')");
+    exec(raw,
+         "INSERT INTO runs(id, experiment_id, source_file_id, name, source_format, status) "
+         "VALUES (7, 1, 1, 'result_0.txt', 'mlperf', 'finished'), "
+         "(8, 2, 2, 'run.log', 'ngc-dllogger-stdout', 'incomplete')");
+    exec(raw, "INSERT INTO metric_keys(id, name) VALUES (1, 'train.loss')");
+    exec(raw,
+         "INSERT INTO metric_points(id, epoch, step, time, value) VALUES "
+         "(1, 0, 1, NULL, 2.5), (2, 0, 2, NULL, 2.0), (3, 0, 3, NULL, 1.5)");
+    exec(raw,
+         "INSERT INTO metric_series(run_id, key_id, level, first_point, points) "
+         "VALUES (8, 1, 'iter', 1, 3)");
+    sqlite3_close(raw);
+  }
+  auto db = Database::open(path);
+  EXPECT_EQ(db->version_found_on_open(), 1);
+  EXPECT_EQ(db->schema_version(), Database::current_schema_version());
+  Statement st(db->raw(),
+               "SELECT run_id, experiment, source_path, name, set_key, set_org, set_system, "
+               "set_benchmark FROM v_run_summary ORDER BY run_id");
+  ASSERT_TRUE(st.step());
+  EXPECT_EQ(st.col_int(0), 7);
+  EXPECT_EQ(st.col_text(1), "round");
+  EXPECT_EQ(st.col_text(2), "r0.txt");
+  EXPECT_EQ(st.col_text(3), "result_0.txt");
+  EXPECT_EQ(st.col_text(4), "NVIDIA/dgxa100/resnet");
+  EXPECT_EQ(st.col_text(5), "NVIDIA");
+  EXPECT_EQ(st.col_text(6), "dgxa100");
+  EXPECT_EQ(st.col_text(7), "resnet");
+  ASSERT_TRUE(st.step());
+  EXPECT_EQ(st.col_int(0), 8);
+  EXPECT_EQ(st.col_text(1), "mine");
+  EXPECT_EQ(st.col_text(4), (dir_ / "logs").string());
+  EXPECT_TRUE(st.is_null(5));
+  EXPECT_FALSE(st.step());
+  Statement hist(db->raw(),
+                 "SELECT group_concat(seq || ':' || value, ' ') FROM "
+                 "(SELECT seq, value FROM v_metric_history WHERE run_id = 8 ORDER BY seq)");
+  ASSERT_TRUE(hist.step());
+  EXPECT_EQ(hist.col_text(0), "0:2.5 1:2.0 2:1.5");
+  // Deleting a run still deletes its points (the trigger survived the rebuild).
+  exec(db->raw(), "DELETE FROM runs WHERE id = 8");
+  EXPECT_EQ(query_int(db->raw(), "SELECT count(*) FROM metric_points"), 0);
+  EXPECT_EQ(query_int(db->raw(), "SELECT count(*) FROM memberships"), 1);
+}
+
 TEST(Views, RunSummaryColumnsArePromised) {
   auto db = Database::open(":memory:");
   const std::vector<std::string> promised = {"run_id",
@@ -188,9 +255,26 @@ TEST(Views, RunSummaryColumnsArePromised) {
   auto cols = columns(*db, "v_run_summary");
   ASSERT_GE(cols.size(), promised.size());
   EXPECT_EQ(std::vector<std::string>(cols.begin(), cols.begin() + promised.size()), promised);
-  for (const char* extra : {"name", "run_key", "source_sha256", "total_ips_definition",
-                            "compute_ips_definition", "step_time_p50", "step_time_p90",
-                            "step_time_p99", "target_epoch", "start_time", "end_time", "tags"})
+  for (const char* extra : {"name",
+                            "run_key",
+                            "source_sha256",
+                            "total_ips_definition",
+                            "compute_ips_definition",
+                            "step_time_p50",
+                            "step_time_p90",
+                            "step_time_p99",
+                            "target_epoch",
+                            "start_time",
+                            "end_time",
+                            "tags",
+                            "membership_id",
+                            "set_key",
+                            "set_org",
+                            "set_system",
+                            "set_benchmark",
+                            "system_file",
+                            "scaling_factor",
+                            "scaling_file"})
     EXPECT_NE(std::find(cols.begin(), cols.end(), extra), cols.end()) << extra;
 }
 
