@@ -1,15 +1,29 @@
+// Files: reading only what is a regular file, and writing so that a crash or a power loss never
+// leaves a half-written or renamed-but-empty file behind.
 #pragma once
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 
 namespace rn50::core {
 
-// Whole file as bytes; throws core::Error naming the path when it cannot be read.
+// Opens a regular file for reading (O_CLOEXEC). Anything else (a FIFO, a device, a socket, a
+// folder) is refused with core::Error naming the path and what it is, without blocking: opening a
+// FIFO for reading would wait for a writer forever.
+int open_regular_file(const std::filesystem::path& path);
+
+// Whole file as bytes (regular files only); throws core::Error naming the path when it cannot be
+// read.
 std::string read_file(const std::filesystem::path& path);
 
-// Writes through a temporary file in the same folder and renames it into place, so readers
-// never see a half-written file.
+// Durable atomic replacement: writes a temporary file in the same folder, fsyncs it, renames it
+// over `path` and fsyncs the folder. Readers see the old content or the new, never a mix, and
+// after a power loss the file is one of the two.
 void write_file_atomic(const std::filesystem::path& path, std::string_view bytes);
+
+// The last two steps of that for a temporary file someone else wrote (a checkpoint archive):
+// fsync `tmp`, rename it to `target`, fsync the folder. Removes `tmp` on failure.
+void replace_file(const std::filesystem::path& tmp, const std::filesystem::path& target);
 
 }  // namespace rn50::core

@@ -13,15 +13,19 @@ namespace {
 // Submitters write counts as strings ("16") and sometimes as numbers; placeholders ("TODO", "")
 // are not counts.
 std::optional<int64_t> count_field(const nlohmann::json& j, const char* key,
-                                   const std::string& file, std::vector<std::string>& warnings) {
+                                   const std::string& file, std::vector<std::string>& warnings,
+                                   int64_t least = 1) {
   auto it = j.find(key);
   if (it == j.end()) return std::nullopt;
-  if (it->is_number_integer() && it->get<int64_t>() > 0) return it->get<int64_t>();
+  constexpr int64_t kMost = 1 << 24;  // no system has more nodes or devices per node
+  if (it->is_number_integer() && it->get<int64_t>() >= least && it->get<int64_t>() <= kMost)
+    return it->get<int64_t>();
   if (it->is_string()) {
     const std::string s = it->get<std::string>();
-    if (auto n = parse_int(trim(s)); n && *n > 0) return n;
+    if (auto n = parse_int(trim(s)); n && *n >= least && *n <= kMost) return n;
   }
-  warnings.push_back(file + ": " + key + ": expected a positive integer, got " + it->dump());
+  warnings.push_back(file + ": " + key + ": expected an integer from " + std::to_string(least) +
+                     ", got " + it->dump());
   return std::nullopt;
 }
 
@@ -48,8 +52,13 @@ MlperfSystem parse_mlperf_system(std::string_view json_text, const std::string& 
   s.submitter = text_field(j, "submitter");
   s.framework = text_field(j, "framework");
   s.accelerator_model_name = text_field(j, "accelerator_model_name");
+  s.division = text_field(j, "division");
+  s.status = text_field(j, "status");
+  s.host_processor_model_name = text_field(j, "host_processor_model_name");
   s.number_of_nodes = count_field(j, "number_of_nodes", file_name, s.warnings);
-  s.accelerators_per_node = count_field(j, "accelerators_per_node", file_name, s.warnings);
+  s.accelerators_per_node = count_field(j, "accelerators_per_node", file_name, s.warnings, 0);
+  if (j.contains("host_processors_per_node"))
+    s.host_processors_per_node = count_field(j, "host_processors_per_node", file_name, s.warnings);
   return s;
 }
 
@@ -89,9 +98,17 @@ void apply_mlperf_system(core::RunRecord& run, const MlperfSystem& sys,
   const std::string& json_name = sys.file_name.empty() ? file_name : sys.file_name;
   if (sys.number_of_nodes && run.nodes.source != Source::kUser)
     run.nodes.set(*sys.number_of_nodes, Source::kInferred, json_name + ": number_of_nodes");
-  if (sys.number_of_nodes && sys.accelerators_per_node && run.world_size.source != Source::kUser)
+  const bool cpu_only = sys.accelerators_per_node && *sys.accelerators_per_node == 0;
+  if (sys.number_of_nodes && sys.accelerators_per_node && !cpu_only &&
+      run.world_size.source != Source::kUser)
     run.world_size.set(*sys.number_of_nodes * *sys.accelerators_per_node, Source::kInferred,
                        json_name + ": number_of_nodes x accelerators_per_node");
+  if (sys.number_of_nodes && cpu_only && sys.host_processors_per_node &&
+      run.world_size.source != Source::kUser)
+    run.world_size.set(*sys.number_of_nodes * *sys.host_processors_per_node, Source::kInferred,
+                       json_name +
+                           ": CPU-only system (0 accelerators): number_of_nodes x "
+                           "host_processors_per_node");
   if (run.global_batch.known() && run.world_size.known() && !run.batch_per_device.known() &&
       *run.world_size.value > 0 && *run.global_batch.value % *run.world_size.value == 0)
     run.batch_per_device.set(*run.global_batch.value / *run.world_size.value, Source::kInferred,
@@ -103,10 +120,17 @@ void apply_mlperf_system(core::RunRecord& run, const MlperfSystem& sys,
   param("system_name", sys.system_name);
   param("submitter", sys.submitter);
   param("framework", sys.framework);
+  param("division", sys.division);
+  param("status", sys.status);
   param("accelerator_model_name", sys.accelerator_model_name);
+  param("host_processor_model_name", sys.host_processor_model_name);
   if (sys.number_of_nodes) param("number_of_nodes", std::to_string(*sys.number_of_nodes));
   if (sys.accelerators_per_node)
     param("accelerators_per_node", std::to_string(*sys.accelerators_per_node));
+  if (sys.host_processors_per_node)
+    param("host_processors_per_node", std::to_string(*sys.host_processors_per_node));
+  if (sys.accelerators_per_node)
+    param("devices_are", cpu_only ? "host processors" : "accelerators");
 }
 
 }  // namespace rn50::parsers

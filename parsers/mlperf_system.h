@@ -17,7 +17,10 @@ namespace rn50::parsers {
 struct MlperfSystem {
   std::string file_name;  // as found, e.g. "system_dgxa100_ngc21.05_mxnet.json"
   std::string system_name, submitter, framework, accelerator_model_name;
-  std::optional<int64_t> number_of_nodes, accelerators_per_node;
+  std::string division, status;  // "closed" / "open"; "available", "preview", "rdi", "onprem", ...
+  std::string host_processor_model_name;
+  std::optional<int64_t> number_of_nodes, accelerators_per_node;  // 0 accelerators: CPU-only
+  std::optional<int64_t> host_processors_per_node;
   std::vector<std::string> warnings;  // "<file>: <key>: ..." for fields present but unusable
   bool parsed = true;                 // false: the file is not a JSON object (see warnings)
 };
@@ -36,10 +39,12 @@ std::optional<MlperfSystem> find_mlperf_system(const std::filesystem::path& resu
 
 // Does nothing when !sys.parsed. `file_name` is used in details only when sys.file_name is empty
 // (details always name the system file). Sets nodes and world_size (= nodes x
-// accelerators_per_node) as Source::kInferred facts with a detail naming the file, unless the user
+// accelerators_per_node; a CPU-only system, 0 accelerators, counts nodes x host processors and
+// says so in the detail) as Source::kInferred facts with a detail naming the file, unless the user
 // set them; fills batch_per_device when global_batch is divisible by world_size; adds params
-// system.* (system_name, submitter, framework, accelerator_model_name, number_of_nodes,
-// accelerators_per_node).
+// system.* (file, system_name, submitter, division, status, framework, accelerator_model_name,
+// number_of_nodes, accelerators_per_node, host_processors_per_node, host_processor_model_name,
+// devices_are: "accelerators" or "host processors").
 void apply_mlperf_system(core::RunRecord& run, const MlperfSystem& sys,
                          const std::string& file_name);
 

@@ -9,21 +9,13 @@
 #include <utility>
 
 #include "core/error.h"
+#include "core/file_util.h"
 
 namespace rn50::parsers {
 namespace {
 
 // Beyond this many, skipped lines are only counted (said once, at the end of the file).
 constexpr size_t kMaxLineDiagnostics = 20;
-
-std::string file_kind(mode_t m) {
-  if (S_ISDIR(m)) return "a folder";
-  if (S_ISFIFO(m)) return "a FIFO";
-  if (S_ISCHR(m)) return "a character device";
-  if (S_ISBLK(m)) return "a block device";
-  if (S_ISSOCK(m)) return "a socket";
-  return "not a regular file";
-}
 
 std::string mib(size_t bytes) {
   return bytes % (size_t(1) << 20) == 0 ? std::to_string(bytes >> 20) + " MiB"
@@ -42,22 +34,11 @@ TextInput TextInput::from_memory(std::string_view bytes, const TextLimits& limit
 }
 
 TextInput TextInput::open_file(const std::filesystem::path& path, const TextLimits& limits) {
-  const std::string shown = path.string();
+  const int fd = core::open_regular_file(path);
   struct stat st {};
-  if (::stat(path.c_str(), &st) != 0)
-    throw core::Error(shown + ": cannot open: " + std::strerror(errno));
-  if (!S_ISREG(st.st_mode))
-    throw core::Error(shown + ": " + file_kind(st.st_mode) + ", not a regular file: not read");
-  // O_NONBLOCK: should the path have become a FIFO since the stat, open() must not wait for a
-  // writer; the fstat below then refuses it.
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) throw core::Error(shown + ": cannot open: " + std::strerror(errno));
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    throw core::Error(shown + ": not a regular file: not read");
-  }
+  ::fstat(fd, &st);
   TextInput in;
-  in.name_ = shown;
+  in.name_ = path.string();
   in.limits_ = limits;
   if (in.limits_.block_bytes == 0) in.limits_.block_bytes = 1;
   in.fd_ = fd;

@@ -6,8 +6,8 @@
 #include "core/derive.h"
 #include "core/error.h"
 #include "core/file_util.h"
-#include "core/hash.h"
 #include "core/time_util.h"
+#include "ingest/pipeline.h"
 #include "parsers/registry.h"
 #include "store/ingest.h"
 
@@ -100,59 +100,68 @@ IngestOutcome ingest_run(store::Database& db, const Experiment& exp, const Plann
     }
   }
 
-  core::ParsedFile parsed;
-  std::string content;
-  const bool have_log = fs::exists(log_path) && fs::file_size(log_path) > 0;
-  if (have_log) {
-    content = core::read_file(log_path);
-    const parsers::Parser* p = parsers::find_parser("rn50-native");
-    if (!p) throw core::Error("the rn50-native parser is not registered");
-    core::DeriveOptions dopt;
-    dopt.target_top1 = exp.target_top1.value_or(core::kDefaultTargetTop1);
-    parsed = p->parse(content, dopt);
-    out.source_path = log_path.string();
-  }
   const bool failed = result && result->outcome != "finished";
-  if (parsed.runs.empty()) {
-    if (!failed) {
-      out.messages.push_back("not ingested: " + log_path.string() + " holds no run" +
-                             (parsed.diagnostics.empty()
-                                  ? std::string()
-                                  : " (" + parsed.diagnostics[0].message + ")"));
-      return out;
+  ingest::Options popt;
+  popt.experiment = exp.name;
+  popt.tags = run.tags;
+  popt.tags.emplace_back("attempt", std::to_string(attempt));
+  popt.derive.target_top1 = exp.target_top1.value_or(core::kDefaultTargetTop1);
+  ingest::Pipeline pipeline(db, popt);
+  // The runner's knowledge goes into the record before it is stored.
+  const auto adjust = [&](core::ParsedFile& parsed) {
+    for (core::RunRecord& rec : parsed.runs) {
+      rec.name = exp.name + "/" + run.label;
+      if (failed) mark_failed(rec, *result, attempt);
+      rec.set_param("runner.run_id", run.id, core::Source::kUser);
+      rec.set_param("runner.config_sha256", run.config_sha256, core::Source::kUser);
     }
-    parsed = record_without_log(run, cfg);
-    // Unique per attempt: every failed attempt is its own record.
-    content = run.id + "\nattempt " + std::to_string(attempt) + "\nno log\n" +
-              (result ? result->reason : "");
-    out.source_path = (fs::path(cfg.workspace) / "manifest.json").string();
-  }
-  for (core::RunRecord& rec : parsed.runs) {
-    rec.name = exp.name + "/" + run.label;
-    if (failed) mark_failed(rec, *result, attempt);
-    rec.set_param("runner.run_id", run.id, core::Source::kUser);
-    rec.set_param("runner.config_sha256", run.config_sha256, core::Source::kUser);
-  }
+  };
+  // A failed attempt's partial log is stored as its own source even if a later attempt appends to
+  // the same file: the hash covers the runner's verdict too.
+  const std::string verdict =
+      failed ? "\n#runner: " + result->outcome + " attempt " + std::to_string(attempt) : "";
 
-  store::SourceFileInfo info;
-  info.path = out.source_path;
-  // A failed attempt's partial log is stored as its own source even if a later attempt
-  // appends to the same file: the hash covers the runner's verdict too.
-  info.sha256 = core::sha256_hex(failed ? content + "\n#runner: " + result->outcome + " attempt " +
-                                              std::to_string(attempt)
-                                        : content);
-  info.size_bytes = static_cast<int64_t>(content.size());
-  out.source_sha256 = info.sha256;
-  store::IngestOptions iopt;
-  iopt.experiment = exp.name;
-  iopt.tags = run.tags;
-  iopt.tags.emplace_back("attempt", std::to_string(attempt));
-  store::IngestResult r = store::ingest_parsed(db, info, parsed, iopt);
-  out.already_ingested = r.already_ingested;
-  out.run_ids = r.run_ids;
-  if (r.already_ingested && manifest.contains("ingested"))
+  ingest::FileResult r;
+  std::error_code ec;
+  const bool have_log = fs::is_regular_file(log_path, ec) && fs::file_size(log_path, ec) > 0;
+  if (have_log) {
+    ingest::FileJob job;
+    job.path = log_path;
+    job.shown = log_path.string();
+    job.parser = parsers::find_parser("rn50-native");
+    if (!job.parser) throw core::Error("the rn50-native parser is not registered");
+    job.adjust = adjust;
+    job.hash_suffix = verdict;
+    r = pipeline.ingest(job);
+    out.source_path = job.shown;
+  }
+  const bool no_run = !have_log || (r.outcome == ingest::Outcome::kFailed && r.parsed.runs.empty());
+  if (no_run && !failed) {
+    out.messages.push_back("not ingested: " + log_path.string() + " holds no run" +
+                           (r.parsed.diagnostics.empty()
+                                ? (r.message.empty() ? std::string() : " (" + r.message + ")")
+                                : " (" + r.parsed.diagnostics[0].message + ")"));
+    return out;
+  }
+  if (no_run) {
+    // Unique per attempt: every failed attempt is its own record.
+    ingest::FileJob job;
+    job.shown = (fs::path(cfg.workspace) / "manifest.json").string();
+    job.record = record_without_log(run, cfg);
+    job.record_identity =
+        run.id + "\nattempt " + std::to_string(attempt) + "\nno log\n" + result->reason + verdict;
+    job.adjust = adjust;
+    r = pipeline.ingest(job);
+    out.source_path = job.shown;
+  }
+  if (r.outcome == ingest::Outcome::kFailed) throw core::Error(r.message);
+  out.source_sha256 = r.sha256;
+  out.already_ingested =
+      r.outcome == ingest::Outcome::kDuplicate || r.outcome == ingest::Outcome::kJoined;
+  out.run_ids = r.stored.run_ids;
+  if (out.already_ingested && manifest.contains("ingested"))
     out.run_ids = manifest["ingested"].value("run_ids", std::vector<int64_t>{});
-  for (const auto& d : parsed.diagnostics)
+  for (const auto& d : r.parsed.diagnostics)
     if (d.severity == core::Severity::kError)
       out.messages.push_back("log diagnostic (line " + std::to_string(d.line) + "): " + d.message);
   return out;

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "core/error.h"
+#include "core/file_util.h"
 
 namespace rn50::trainer {
 namespace {
@@ -65,12 +66,7 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model,
     fs::remove(tmp, ec);
     throw core::Error("cannot write checkpoint " + tmp.string() + ": " + e.what());
   }
-  std::error_code ec;
-  fs::rename(tmp, target, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    throw core::Error("cannot move checkpoint into place at " + path + ": " + ec.message());
-  }
+  core::replace_file(tmp, target);  // fsynced: a power loss leaves the old or the new checkpoint
 }
 
 CheckpointState load_checkpoint(const std::string& path, torch::nn::Module& model) {

@@ -90,20 +90,4 @@ nlohmann::json make_run_report(const core::TrainConfig& cfg, const RunTotals& t)
   return r;
 }
 
-void write_json_atomically(const std::string& path, const nlohmann::json& j) {
-  namespace fs = std::filesystem;
-  fs::path target(path);
-  fs::path tmp =
-      target.parent_path() / (target.filename().string() + ".tmp." + std::to_string(::getpid()));
-  {
-    std::ofstream out(tmp);
-    out << j.dump(2) << "\n";
-    out.close();
-    if (!out) throw core::Error("cannot write " + tmp.string());
-  }
-  std::error_code ec;
-  fs::rename(tmp, target, ec);
-  if (ec) throw core::Error("cannot move " + tmp.string() + " to " + path + ": " + ec.message());
-}
-
 }  // namespace rn50::trainer

@@ -41,7 +41,4 @@ struct RunTotals {
 
 nlohmann::json make_run_report(const core::TrainConfig& cfg, const RunTotals& t);
 
-// Writes JSON to `path` atomically (temp file + rename). Throws core::Error.
-void write_json_atomically(const std::string& path, const nlohmann::json& j);
-
 }  // namespace rn50::trainer

@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "core/error.h"
+#include "core/file_util.h"
 #include "core/memory.h"
 #include "trainer/checkpoint.h"
 #include "trainer/device.h"
@@ -440,7 +441,7 @@ TrainResult train(const core::TrainConfig& cfg, Distributed& dist, const TrainHo
     if (cfg.target_top1 > 0) stop_meta["target_reached"] = target_reached;
     log.event("run_stop", nullptr, stop_meta);
     log.write("summary", {{"report", result.report}});
-    write_json_atomically(report_path, result.report);
+    core::write_file_atomic(report_path, result.report.dump(2) + "\n");
     result.log_path = log_path;
     result.report_path = report_path;
     if (cfg.save_checkpoints) result.checkpoint_path = ckpt_path;
