@@ -67,52 +67,56 @@ void prepare_dataset(const Experiment& exp, const RunOptions& opt) {
                       "` failed with exit code " + std::to_string(rc));
 }
 
-json exit_codes_json(const LaunchResult& r) {
-  json out = json::array();
-  for (const RankExit& e : r.ranks)
-    out.push_back({{"rank", e.rank},
-                   {"exit_code", e.signal ? json(nullptr) : json(e.exit_code)},
-                   {"signal", e.signal ? json(e.signal) : json(nullptr)},
-                   {"stopped_by_runner", e.stopped_by_runner}});
+std::vector<RankRecord> rank_records(const LaunchResult& r) {
+  std::vector<RankRecord> out;
+  for (const RankExit& e : r.ranks) {
+    RankRecord rec;
+    rec.rank = e.rank;
+    rec.pid = e.pid;
+    if (e.signal)
+      rec.signal = e.signal;
+    else
+      rec.exit_code = e.exit_code;
+    rec.stopped_by_runner = e.stopped_by_runner;
+    out.push_back(rec);
+  }
   return out;
 }
 
-json base_manifest(const Experiment& exp, const PlannedRun& run, const RunOptions& opt,
-                   const std::string& experiment_sha) {
+RunManifest base_manifest(const Experiment& exp, const PlannedRun& run, const RunOptions& opt,
+                          const std::string& experiment_sha) {
   json derived = json::object();
   for (const auto& [k, v] : run.derived) derived[k] = v;
-  return {{"schema", kManifestSchema},
-          {"version", kManifestVersion},
-          {"experiment", exp.name},
-          {"experiment_file", exp.file},
-          {"experiment_sha256", experiment_sha},
-          {"role", exp.role},
-          {"target_top1", exp.target_top1 ? json(*exp.target_top1) : json(nullptr)},
-          {"run_id", run.id},
-          {"label", run.label},
-          {"index", run.index},
-          {"config_sha256", run.config_sha256},
-          {"identity", run.identity},
-          {"matrix",
-           {{"shape", run.shape.label()},
-            {"nodes", run.shape.nodes},
-            {"devices_per_node", run.shape.devices_per_node},
-            {"world_size", run.shape.world_size()},
-            {"precision", run.precision},
-            {"batch_per_device", run.batch_per_device},
-            {"global_batch", run.global_batch},
-            {"seed", run.seed},
-            {"repeat", run.repeat},
-            {"derived", derived}}},
-          {"seeds", {{"seed", run.config.seed}}},
-          {"deterministic", run.config.deterministic},
-          {"tool",
-           {{"name", "rn50-exp"},
-            {"version", opt.tool.version},
-            {"git_commit", opt.tool.git_commit},
-            {"git_dirty", opt.tool.git_dirty}}},
-          {"status", "planned"},
-          {"attempts", json::array()}};
+  RunManifest m;
+  m.plan = {{"experiment", exp.name},
+            {"experiment_file", exp.file},
+            {"experiment_sha256", experiment_sha},
+            {"role", exp.role},
+            {"target_top1", exp.target_top1 ? json(*exp.target_top1) : json(nullptr)},
+            {"run_id", run.id},
+            {"label", run.label},
+            {"index", run.index},
+            {"config_sha256", run.config_sha256},
+            {"identity", run.identity},
+            {"matrix",
+             {{"shape", run.shape.label()},
+              {"nodes", run.shape.nodes},
+              {"devices_per_node", run.shape.devices_per_node},
+              {"world_size", run.shape.world_size()},
+              {"precision", run.precision},
+              {"batch_per_device", run.batch_per_device},
+              {"global_batch", run.global_batch},
+              {"seed", run.seed},
+              {"repeat", run.repeat},
+              {"derived", derived}}},
+            {"seeds", {{"seed", run.config.seed}}},
+            {"deterministic", run.config.deterministic},
+            {"tool",
+             {{"name", "rn50-exp"},
+              {"version", opt.tool.version},
+              {"git_commit", opt.tool.git_commit},
+              {"git_dirty", opt.tool.git_dirty}}}};
+  return m;
 }
 
 bool read_json_file(const fs::path& p, json& out) {
@@ -232,8 +236,8 @@ RunSummary run_experiment(const RunOptions& opt) {
     const fs::path run_dir = exp_dir / run.id;
     const fs::path manifest_path = run_dir / "manifest.json";
     fs::create_directories(run_dir);
-    json manifest = read_manifest(manifest_path).value_or(json());
-    if (manifest.is_null()) manifest = base_manifest(exp, run, opt, experiment_sha);
+    RunManifest manifest =
+        RunManifest::read(manifest_path).value_or(base_manifest(exp, run, opt, experiment_sha));
     const std::string tag =
         "[" + std::to_string(pos + 1) + "/" + std::to_string(selected.size()) + "] " + run.id;
 
@@ -242,13 +246,34 @@ RunSummary run_experiment(const RunOptions& opt) {
     cfg.resume = "auto";  // the trainer picks up the checkpoint of an earlier attempt
     const fs::path log_path = run_dir / cfg.log_file;
 
-    if (manifest.value("status", "") == "finished") {
+    if (manifest.status == RunState::kRunning) {
+      // An earlier invocation left it running: either it still is (another runner: refuse to
+      // share the run directory), or that runner died (kill -9, a crash): its ranks died with it
+      // (parent-death signal), and this invocation resumes the run.
+      if (manifest.supervisor && manifest.supervisor->alive())
+        throw core::UsageError(manifest_path.string() + ": run " + run.id +
+                               " is being run right now by " + manifest.supervisor->describe() +
+                               "; two runners must not share a run directory");
+      if (!manifest.attempts.empty() && !manifest.attempts.back().outcome) {
+        Attempt& dead = manifest.attempts.back();
+        dead.outcome = Outcome::kSupervisorDied;
+        dead.reason = "the runner of this attempt (" +
+                      (manifest.supervisor ? manifest.supervisor->describe() : std::string("?")) +
+                      ") died; its ranks stopped with it";
+      }
+      manifest.status = RunState::kFailed;
+      manifest.supervisor.reset();
+      manifest.write(manifest_path);
+      view.line(tag + ": its earlier runner died; resuming");
+    }
+
+    if (manifest.status == RunState::kFinished) {
       ++sum.skipped;
       view.line(tag + ": finished earlier, skipped");
       if (writes_db) {
         IngestOutcome ing = ingest_run(*db, exp, run, cfg, manifest, nullptr);
-        manifest["ingested"] = ing.to_json(opt.db_path);
-        write_manifest(manifest_path, manifest);
+        manifest.ingested = ing.record(opt.db_path);
+        manifest.write(manifest_path);
         report_run_ids.insert(report_run_ids.end(), ing.run_ids.begin(), ing.run_ids.end());
       }
       continue;
@@ -256,18 +281,19 @@ RunSummary run_experiment(const RunOptions& opt) {
 
     core::write_file_atomic(run_dir / "config.json", canonical_json(cfg.to_json()) + "\n");
     const bool resuming = cfg.save_checkpoints && fs::exists(run_dir / cfg.checkpoint_file);
-    json attempt = {{"started_at", core::format_iso8601(unix_now())},
-                    {"resumed_from_checkpoint", resuming},
-                    {"argv", opt.argv},
-                    {"launch",
-                     {{"nnodes", scope.nnodes.value_or(1)},
+    Attempt attempt;
+    attempt.started_at = core::format_iso8601(unix_now());
+    attempt.resumed_from_checkpoint = resuming;
+    attempt.argv = opt.argv;
+    attempt.launch = {{"nnodes", scope.nnodes.value_or(1)},
                       {"node_rank", scope.node_rank},
-                      {"local_ranks", run.shape.devices_per_node}}}};
-    manifest["status"] = "running";
-    manifest["host"] = host_info();
-    manifest["env"] = allowed_environment();
-    manifest["attempts"].push_back(attempt);
-    write_manifest(manifest_path, manifest);
+                      {"local_ranks", run.shape.devices_per_node}};
+    manifest.status = RunState::kRunning;
+    manifest.supervisor = Supervisor::self();
+    manifest.host = host_info();
+    manifest.env = allowed_environment();
+    manifest.attempts.push_back(attempt);
+    manifest.write(manifest_path);
 
     LaunchSpec spec;
     spec.executable = opt.executable;
@@ -295,29 +321,39 @@ RunSummary run_experiment(const RunOptions& opt) {
               std::to_string(spec.local_world_size) + " rank(s)" +
               (resuming ? ", resuming from checkpoint" : "") + ", logs in " +
               spec.log_dir.string());
-    LaunchResult res = launch_and_supervise(spec);
+    // The ranks' pids go into the manifest as soon as they exist (a user or a test can find them
+    // should this runner die).
+    LaunchResult res = launch_and_supervise(spec, [&](const std::vector<RankExit>& started) {
+      for (const RankExit& e : started) {
+        RankRecord rec;
+        rec.rank = e.rank;
+        rec.pid = e.pid;
+        manifest.attempts.back().ranks.push_back(rec);
+      }
+      manifest.write(manifest_path);
+    });
     view.finish_line();
 
-    json& last = manifest["attempts"].back();
-    last["ended_at"] = core::format_iso8601(unix_now());
-    last["seconds"] = res.seconds;
-    last["outcome"] = res.outcome;
-    last["reason"] = res.reason;
-    last["ranks"] = exit_codes_json(res);
-    manifest["status"] = res.outcome == "finished"      ? "finished"
-                         : res.outcome == "interrupted" ? "interrupted"
-                                                        : "failed";
-    if (json torch = torch_facts_from_log(log_path); !torch.is_null()) manifest["torch"] = torch;
-    write_manifest(manifest_path, manifest);
+    Attempt& last = manifest.attempts.back();
+    last.ended_at = core::format_iso8601(unix_now());
+    last.seconds = res.seconds;
+    last.outcome = res.outcome;
+    last.reason = res.reason;
+    last.ranks = rank_records(res);
+    manifest.status = state_after(res.outcome);
+    manifest.supervisor.reset();
+    if (json torch = torch_facts_from_log(log_path); !torch.is_null()) manifest.torch = torch;
+    manifest.write(manifest_path);
 
-    if (res.outcome == "interrupted") {
+    if (res.outcome == Outcome::kInterrupted) {
       sum.interrupted = true;
       view.line(tag + ": interrupted; run the same command again to resume it");
       continue;
     }
     json report_json;
     std::string result_text;
-    if (read_json_file(run_dir / cfg.report_file, report_json) && res.outcome == "finished") {
+    if (read_json_file(run_dir / cfg.report_file, report_json) &&
+        res.outcome == Outcome::kFinished) {
       char buf[160];
       std::snprintf(buf, sizeof buf, ": %.1f img/s", report_json.value("total_ips", 0.0));
       result_text = buf;
@@ -326,7 +362,7 @@ RunSummary run_experiment(const RunOptions& opt) {
         result_text += buf;
       }
     }
-    if (res.outcome == "finished") {
+    if (res.outcome == Outcome::kFinished) {
       ++sum.finished;
       view.line(tag + ": finished in " + format_seconds(res.seconds) + result_text);
     } else {
@@ -337,12 +373,12 @@ RunSummary run_experiment(const RunOptions& opt) {
     }
     if (writes_db) {
       IngestOutcome ing = ingest_run(*db, exp, run, cfg, manifest, &res);
-      manifest["ingested"] = ing.to_json(opt.db_path);
-      write_manifest(manifest_path, manifest);
+      manifest.ingested = ing.record(opt.db_path);
+      manifest.write(manifest_path);
       report_run_ids.insert(report_run_ids.end(), ing.run_ids.begin(), ing.run_ids.end());
       for (const auto& m : ing.messages) view.line(tag + ": " + m);
     }
-    if (res.outcome != "finished" && exp.on_failure == "stop") {
+    if (res.outcome != Outcome::kFinished && exp.on_failure == "stop") {
       view.line("on_failure: stop: the remaining runs are not started");
       stop = true;
     }

@@ -4,12 +4,13 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstring>
 #include <map>
@@ -89,7 +90,10 @@ bool poll_children(std::vector<Child>& children) {
   for (Child& c : children) {
     if (!c.running) continue;
     int status = 0;
-    const pid_t r = ::waitpid(c.pid, &status, WNOHANG);
+    pid_t r;
+    do {
+      r = ::waitpid(c.pid, &status, WNOHANG);
+    } while (r < 0 && errno == EINTR);
     if (r == c.pid) {
       reap(c, status);
       changed = true;
@@ -120,8 +124,106 @@ void stop_all(std::vector<Child>& children, double grace_s) {
     if (!c.running) continue;
     ::kill(-c.pid, SIGKILL);
     int status = 0;
-    if (::waitpid(c.pid, &status, 0) == c.pid) reap(c, status);
+    pid_t r;
+    do {
+      r = ::waitpid(c.pid, &status, 0);
+    } while (r < 0 && errno == EINTR);  // our SIGINT handler has no SA_RESTART
+    if (r == c.pid) reap(c, status);
   }
+}
+
+// Stops every rank still running when the supervisor leaves by an exception: the ranks live in
+// their own process groups, where a Ctrl-C of the user no longer reaches them.
+class RankGroupGuard {
+ public:
+  explicit RankGroupGuard(std::vector<Child>& children) : children_(children) {}
+  ~RankGroupGuard() {
+    if (armed_) stop_all(children_, 0);
+  }
+  void release() { armed_ = false; }
+
+ private:
+  std::vector<Child>& children_;
+  bool armed_ = true;
+};
+
+// Starts one rank: its own process group, SIGTERM when the supervisor dies, stdin from
+// /dev/null, stdout/stderr appended to files. Between fork and exec the child runs only
+// async-signal-safe calls (the supervisor has threads). Returns the pid; throws core::Error when
+// the executable cannot be started (the child reports exec's errno through a pipe).
+pid_t start_rank(const std::string& executable, const std::vector<std::string>& args,
+                 const std::vector<std::string>& env, const std::filesystem::path& out_path,
+                 const std::filesystem::path& err_path, const std::filesystem::path& cwd) {
+  std::vector<std::string> argv_s = {executable};
+  argv_s.insert(argv_s.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (auto& a : argv_s) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  const int in_fd = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  const int out_fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  const int err_fd = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  int report[2] = {-1, -1};
+  auto close_all = [&] {
+    for (int fd : {in_fd, out_fd, err_fd, report[0], report[1]})
+      if (fd >= 0) ::close(fd);
+  };
+  if (in_fd < 0 || out_fd < 0 || err_fd < 0 || ::pipe2(report, O_CLOEXEC) != 0) {
+    const int err = errno;
+    close_all();
+    throw core::Error("cannot start " + executable + ": " + std::strerror(err));
+  }
+  const pid_t parent = ::getpid();
+  const char* dir = cwd.empty() ? nullptr : cwd.c_str();
+  const pid_t pid = ::fork();
+  if (pid < 0) {
+    const int err = errno;
+    close_all();
+    throw core::Error("cannot start " + executable + ": fork: " + std::strerror(err));
+  }
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (::getppid() != parent) ::_exit(127);  // the supervisor died before prctl took effect
+    ::dup2(in_fd, STDIN_FILENO);
+    ::dup2(out_fd, STDOUT_FILENO);
+    ::dup2(err_fd, STDERR_FILENO);
+    int err = 0;
+    if (dir && ::chdir(dir) != 0) err = errno;
+    if (!err) {
+      struct sigaction dfl {};
+      dfl.sa_handler = SIG_DFL;
+      sigemptyset(&dfl.sa_mask);
+      ::sigaction(SIGINT, &dfl, nullptr);
+      ::sigaction(SIGTERM, &dfl, nullptr);
+      sigset_t none;
+      sigemptyset(&none);
+      ::sigprocmask(SIG_SETMASK, &none, nullptr);
+      ::execve(executable.c_str(), argv.data(), envp.data());
+      err = errno;
+    }
+    ssize_t ignored = ::write(report[1], &err, sizeof err);
+    (void)ignored;
+    ::_exit(127);
+  }
+  ::setpgid(pid, pid);  // also from this side: no window where a signal to -pid misses it
+  ::close(report[1]);
+  report[1] = -1;
+  int child_errno = 0;
+  ssize_t n;
+  do {
+    n = ::read(report[0], &child_errno, sizeof child_errno);
+  } while (n < 0 && errno == EINTR);
+  close_all();
+  if (n == static_cast<ssize_t>(sizeof child_errno)) {
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    throw core::Error("cannot start " + executable + ": " + std::strerror(child_errno));
+  }
+  return pid;
 }
 
 std::atomic<bool> g_interrupted{false};
@@ -177,12 +279,15 @@ const std::atomic<bool>* install_interrupt_handler() {
   return &g_interrupted;
 }
 
-LaunchResult launch_and_supervise(const LaunchSpec& spec) {
+LaunchResult launch_and_supervise(
+    const LaunchSpec& spec, const std::function<void(const std::vector<RankExit>&)>& on_started) {
   std::filesystem::create_directories(spec.log_dir);
   std::vector<Child> children;
+  RankGroupGuard guard(children);
   std::vector<std::filesystem::path> watched = spec.progress_files;
   const auto t0 = Clock::now();
   LaunchResult result;
+  bool ended = false;
 
   for (int64_t local = 0; local < spec.local_world_size; ++local) {
     Child c;
@@ -192,53 +297,16 @@ LaunchResult launch_and_supervise(const LaunchSpec& spec) {
     const auto err_path = spec.log_dir / ("rank" + std::to_string(c.rank) + ".err");
     watched.push_back(out_path);
     watched.push_back(err_path);
-
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, STDOUT_FILENO, out_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_addopen(&fa, STDERR_FILENO, err_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, spec.cwd.c_str());
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    // Own process group: Ctrl-C reaches only the runner, which then stops the ranks itself
-    // (checkpoint-friendly SIGTERM first) instead of every rank dying at a random point.
-    posix_spawnattr_setpgroup(&attr, 0);
-    sigset_t defaults;
-    sigemptyset(&defaults);
-    sigaddset(&defaults, SIGINT);
-    sigaddset(&defaults, SIGTERM);
-    posix_spawnattr_setsigdefault(&attr, &defaults);
-    sigset_t none;
-    sigemptyset(&none);
-    posix_spawnattr_setsigmask(&attr, &none);
-    posix_spawnattr_setflags(
-        &attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-
-    std::vector<std::string> argv_s = {spec.executable};
-    argv_s.insert(argv_s.end(), spec.args.begin(), spec.args.end());
-    std::vector<char*> argv;
-    for (auto& s : argv_s) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    std::vector<std::string> env_s = rank_environment(spec, local);
-    std::vector<char*> envp;
-    for (auto& s : env_s) envp.push_back(s.data());
-    envp.push_back(nullptr);
-
-    pid_t pid = -1;
-    const int rc =
-        ::posix_spawn(&pid, spec.executable.c_str(), &fa, &attr, argv.data(), envp.data());
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    if (rc != 0) {
-      stop_all(children, 0);
-      throw core::Error("cannot start " + spec.executable + ": " + std::strerror(rc));
-    }
-    c.pid = pid;
+    c.pid = start_rank(spec.executable, spec.args, rank_environment(spec, local), out_path,
+                       err_path, spec.cwd);
+    c.exit.pid = c.pid;
     c.running = true;
     children.push_back(std::move(c));
+  }
+  if (on_started) {
+    std::vector<RankExit> started;
+    for (const Child& c : children) started.push_back(c.exit);
+    on_started(started);
   }
 
   auto last_seen = observe(watched);
@@ -249,30 +317,34 @@ LaunchResult launch_and_supervise(const LaunchSpec& spec) {
     // A rank that died (non-zero exit or signal) ends the run for everyone.
     for (const Child& c : children) {
       if (c.running || (c.exit.exit_code == 0 && c.exit.signal == 0)) continue;
-      result.outcome = "failed";
+      result.outcome = Outcome::kFailed;
       result.reason = c.exit.describe();
+      ended = true;
       break;
     }
-    if (result.outcome.empty() && spec.interrupt && spec.interrupt->load()) {
-      result.outcome = "interrupted";
+    if (!ended && spec.interrupt && spec.interrupt->load()) {
+      result.outcome = Outcome::kInterrupted;
       result.reason = "interrupted (Ctrl-C)";
+      ended = true;
     }
-    if (result.outcome.empty() && spec.timeout_s > 0 && since(t0) > spec.timeout_s) {
-      result.outcome = "timeout";
+    if (!ended && spec.timeout_s > 0 && since(t0) > spec.timeout_s) {
+      result.outcome = Outcome::kTimeout;
       result.reason = "run timeout of " + std::to_string(int64_t(spec.timeout_s)) + " s reached";
+      ended = true;
     }
-    if (result.outcome.empty() && spec.hang_timeout_s > 0) {
+    if (!ended && spec.hang_timeout_s > 0) {
       const auto now_seen = observe(watched);
       if (now_seen != last_seen) {
         last_seen = now_seen;
         last_progress = Clock::now();
       } else if (since(last_progress) > spec.hang_timeout_s) {
-        result.outcome = "hang";
+        result.outcome = Outcome::kHang;
         result.reason = "no output from any rank for " +
                         std::to_string(int64_t(spec.hang_timeout_s)) + " s (hang timeout)";
+        ended = true;
       }
     }
-    if (!result.outcome.empty()) {
+    if (ended) {
       stop_all(children, spec.grace_s);
       break;
     }
@@ -283,11 +355,12 @@ LaunchResult launch_and_supervise(const LaunchSpec& spec) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   if (spec.on_tick) spec.on_tick();
-  if (result.outcome.empty()) {
-    result.outcome = "finished";
+  guard.release();
+  if (!ended) {
+    result.outcome = Outcome::kFinished;
     for (const Child& c : children)
       if (c.exit.exit_code != 0 || c.exit.signal != 0) {
-        result.outcome = "failed";
+        result.outcome = Outcome::kFailed;
         result.reason = c.exit.describe();
         break;
       }

@@ -11,6 +11,8 @@
 #include <utility>
 #include <vector>
 
+#include "runner/outcome.h"
+
 namespace rn50::runner {
 
 struct LaunchSpec {
@@ -32,6 +34,7 @@ struct LaunchSpec {
 
 struct RankExit {
   int64_t rank = 0;                // global rank
+  int64_t pid = 0;                 // the process
   int exit_code = -1;              // when exited normally
   int signal = 0;                  // when killed by a signal
   bool stopped_by_runner = false;  // we sent it SIGTERM/SIGKILL after another rank failed
@@ -39,16 +42,19 @@ struct RankExit {
 };
 
 struct LaunchResult {
-  // finished: every rank exited 0; failed: a rank exited non-zero or died;
-  // timeout / hang: the runner stopped the run; interrupted: Ctrl-C.
-  std::string outcome;
+  Outcome outcome = Outcome::kFinished;
   std::string reason;  // one line, for the terminal and the manifest
   std::vector<RankExit> ranks;
   double seconds = 0;
 };
 
-// Blocks until the run ends. Throws core::Error when a process cannot be started.
-LaunchResult launch_and_supervise(const LaunchSpec& spec);
+// Blocks until the run ends. Throws core::Error when a process cannot be started. Ranks never
+// outlive the supervisor: each gets a parent-death signal (SIGTERM, so it can still checkpoint)
+// and checks that its parent is alive before it runs, and every rank still running is stopped
+// when this function leaves by an exception. `on_started` (optional) sees the ranks' pids.
+LaunchResult launch_and_supervise(
+    const LaunchSpec& spec,
+    const std::function<void(const std::vector<RankExit>&)>& on_started = {});
 
 // A TCP port that was free on 127.0.0.1 a moment ago (bind to port 0).
 int find_free_port();

@@ -30,7 +30,7 @@ std::string exit_codes_text(const LaunchResult& r) {
 // The runner's verdict on a run that did not finish, written into the record.
 void mark_failed(core::RunRecord& rec, const LaunchResult& res, int64_t attempt) {
   rec.status = core::RunStatus::kFailed;
-  rec.set_param("runner.outcome", res.outcome, core::Source::kUser);
+  rec.set_param("runner.outcome", std::string(to_string(res.outcome)), core::Source::kUser);
   rec.set_param("runner.reason", res.reason, core::Source::kUser);
   rec.set_param("runner.exit_codes", exit_codes_text(res), core::Source::kUser);
   rec.set_param("runner.attempt", std::to_string(attempt), core::Source::kUser);
@@ -44,7 +44,7 @@ void mark_failed(core::RunRecord& rec, const LaunchResult& res, int64_t attempt)
   ev.key = "runner_failed";
   ev.time =
       std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-  ev.value_json = json(res.outcome).dump();
+  ev.value_json = json(std::string(to_string(res.outcome))).dump();
   ev.metadata_json = json({{"reason", res.reason}, {"ranks", ranks}}).dump();
   rec.events.push_back(std::move(ev));
 }
@@ -73,34 +73,30 @@ core::ParsedFile record_without_log(const PlannedRun& run, const core::TrainConf
 
 }  // namespace
 
-json IngestOutcome::to_json(const std::string& db_path) const {
-  return {{"db", fs::absolute(db_path).lexically_normal().string()},
-          {"run_ids", run_ids},
-          {"source", source_path},
-          {"source_sha256", source_sha256}};
+IngestRecord IngestOutcome::record(const std::string& db_path) const {
+  return {fs::absolute(db_path).lexically_normal().string(), run_ids, source_path, source_sha256};
 }
 
 IngestOutcome ingest_run(store::Database& db, const Experiment& exp, const PlannedRun& run,
-                         const core::TrainConfig& cfg, const json& manifest,
+                         const core::TrainConfig& cfg, const RunManifest& manifest,
                          const LaunchResult* result) {
   IngestOutcome out;
   const fs::path log_path = fs::path(cfg.workspace) / cfg.log_file;
-  const int64_t attempt = static_cast<int64_t>(manifest.value("attempts", json::array()).size());
+  const auto attempt = static_cast<int64_t>(manifest.attempts.size());
 
   // Already in this database (an earlier invocation ingested it): nothing to do.
-  if (!result && manifest.contains("ingested")) {
-    const json& ing = manifest["ingested"];
-    if (ing.value("db", "") == fs::absolute(db.path()).lexically_normal().string() &&
-        ing.contains("run_ids") && !ing["run_ids"].empty()) {
-      out.run_ids = ing["run_ids"].get<std::vector<int64_t>>();
+  if (!result && manifest.ingested) {
+    const IngestRecord& ing = *manifest.ingested;
+    if (ing.db == fs::absolute(db.path()).lexically_normal().string() && !ing.run_ids.empty()) {
+      out.run_ids = ing.run_ids;
       out.already_ingested = true;
-      out.source_path = ing.value("source", "");
-      out.source_sha256 = ing.value("source_sha256", "");
+      out.source_path = ing.source;
+      out.source_sha256 = ing.source_sha256;
       return out;
     }
   }
 
-  const bool failed = result && result->outcome != "finished";
+  const bool failed = result && result->outcome != Outcome::kFinished;
   ingest::Options popt;
   popt.experiment = exp.name;
   popt.tags = run.tags;
@@ -118,8 +114,9 @@ IngestOutcome ingest_run(store::Database& db, const Experiment& exp, const Plann
   };
   // A failed attempt's partial log is stored as its own source even if a later attempt appends to
   // the same file: the hash covers the runner's verdict too.
-  const std::string verdict =
-      failed ? "\n#runner: " + result->outcome + " attempt " + std::to_string(attempt) : "";
+  const std::string verdict = failed ? "\n#runner: " + std::string(to_string(result->outcome)) +
+                                           " attempt " + std::to_string(attempt)
+                                     : "";
 
   ingest::FileResult r;
   std::error_code ec;
@@ -159,8 +156,7 @@ IngestOutcome ingest_run(store::Database& db, const Experiment& exp, const Plann
   out.already_ingested =
       r.outcome == ingest::Outcome::kDuplicate || r.outcome == ingest::Outcome::kJoined;
   out.run_ids = r.stored.run_ids;
-  if (out.already_ingested && manifest.contains("ingested"))
-    out.run_ids = manifest["ingested"].value("run_ids", std::vector<int64_t>{});
+  if (out.already_ingested && manifest.ingested) out.run_ids = manifest.ingested->run_ids;
   for (const auto& d : r.parsed.diagnostics)
     if (d.severity == core::Severity::kError)
       out.messages.push_back("log diagnostic (line " + std::to_string(d.line) + "): " + d.message);

@@ -11,6 +11,7 @@
 
 #include "core/train_config.h"
 #include "runner/launcher.h"
+#include "runner/manifest.h"
 #include "runner/plan.h"
 #include "store/database.h"
 
@@ -21,13 +22,13 @@ struct IngestOutcome {
   bool already_ingested = false;
   std::string source_path, source_sha256;
   std::vector<std::string> messages;
-  nlohmann::json to_json(const std::string& db_path) const;
+  IngestRecord record(const std::string& db_path) const;  // for the manifest
 };
 
 // `result` is null for a run that finished in an earlier invocation (ingested again only when
 // its manifest does not list it for this database).
 IngestOutcome ingest_run(store::Database& db, const Experiment& exp, const PlannedRun& run,
-                         const core::TrainConfig& cfg, const nlohmann::json& manifest,
+                         const core::TrainConfig& cfg, const RunManifest& manifest,
                          const LaunchResult* result);
 
 }  // namespace rn50::runner

@@ -86,32 +86,43 @@ fs::path only_run_dir(const fs::path& dir) {
   return found;
 }
 
+void write_experiment(const fs::path& dir) {
+  std::ofstream out(dir / "exp.yaml");
+  out << "name: kill-resume\n"
+         "role: throughput\n"
+         "base:\n"
+         "  arch: resnet18\n"
+         "  num_classes: 10\n"
+         "  data_backend: synthetic\n"
+         "  synthetic_train_images: 100000\n"
+         "  synthetic_val_images: 64\n"
+         "  image_size: 32\n"
+         "  workers: 1\n"
+         "  threads: 1\n"
+         "  epochs: 2\n"
+         "  training_step_per_epoch: 40\n"
+         "  eval_every: 0\n"
+         "  lr_schedule: cosine\n"
+         "  print_freq: 5\n"
+         "  checkpoint_every_steps: 5\n"
+         "matrix:\n"
+         "  devices: [2]\n"
+         "  batch_per_device: [8]\n"
+         "hang_timeout: 120\n";
+}
+
+bool process_alive(pid_t pid) {
+  // A zombie is dead: it only waits for its (new) parent to reap it.
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return false;
+  const auto close = line.rfind(')');
+  return close != std::string::npos && line.size() > close + 2 && line[close + 2] != 'Z';
+}
+
 TEST(RunKillResume, KilledRankFailsTheRunAndTheRerunResumes) {
   const fs::path dir = rn50::testing::make_temp_dir("rn50-kill-resume");
-  {
-    std::ofstream out(dir / "exp.yaml");
-    out << "name: kill-resume\n"
-           "role: throughput\n"
-           "base:\n"
-           "  arch: resnet18\n"
-           "  num_classes: 10\n"
-           "  data_backend: synthetic\n"
-           "  synthetic_train_images: 100000\n"
-           "  synthetic_val_images: 64\n"
-           "  image_size: 32\n"
-           "  workers: 1\n"
-           "  threads: 1\n"
-           "  epochs: 2\n"
-           "  training_step_per_epoch: 40\n"
-           "  eval_every: 0\n"
-           "  lr_schedule: cosine\n"
-           "  print_freq: 5\n"
-           "  checkpoint_every_steps: 5\n"
-           "matrix:\n"
-           "  devices: [2]\n"
-           "  batch_per_device: [8]\n"
-           "hang_timeout: 120\n";
-  }
+  write_experiment(dir);
   // --- first invocation: kill rank 1 as soon as a checkpoint exists
   pid_t runner = spawn_run(dir, {"--no-report"});
   fs::path run_dir;
@@ -164,6 +175,57 @@ TEST(RunKillResume, KilledRankFailsTheRunAndTheRerunResumes) {
   EXPECT_NE(slurp(dir / "runner.log").find("finished earlier, skipped"), std::string::npos);
   m = json::parse(slurp(run_dir / "manifest.json"));
   EXPECT_EQ(m["attempts"].size(), 2u);
+  fs::remove_all(dir);
+}
+
+// kill -9 of the runner itself: its ranks must not run on as orphans (they get a parent-death
+// signal), the manifest says running with a dead supervisor, and the next invocation records the
+// attempt as supervisor_died and resumes the run from its checkpoint.
+TEST(RunKillResume, KilledRunnerTakesItsRanksAlongAndTheRerunResumes) {
+  const fs::path dir = rn50::testing::make_temp_dir("rn50-kill-runner");
+  write_experiment(dir);
+  pid_t runner = spawn_run(dir, {"--no-report"});
+  fs::path run_dir;
+  const auto t0 = Clock::now();
+  while (Clock::now() - t0 < std::chrono::seconds(240)) {
+    if (fs::exists(dir / "runs" / "kill-resume")) run_dir = only_run_dir(dir);
+    if (!run_dir.empty() && fs::exists(run_dir / "checkpoint.pt")) break;
+    int status = 0;
+    ASSERT_EQ(::waitpid(runner, &status, WNOHANG), 0) << slurp(dir / "runner.log");
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(fs::exists(run_dir / "checkpoint.pt")) << slurp(dir / "runner.log");
+  json m = json::parse(slurp(run_dir / "manifest.json"));
+  ASSERT_EQ(m["status"], "running");
+  ASSERT_TRUE(m.contains("supervisor"));
+  EXPECT_EQ(m["supervisor"]["pid"], runner);
+  std::vector<pid_t> ranks;
+  for (const json& r : m["attempts"].back()["ranks"]) ranks.push_back(r["pid"].get<pid_t>());
+  ASSERT_EQ(ranks.size(), 2u);
+  for (pid_t p : ranks) ASSERT_TRUE(process_alive(p)) << p;
+
+  ASSERT_EQ(::kill(runner, SIGKILL), 0);
+  EXPECT_EQ(wait_exit(runner), 128 + SIGKILL);
+  const auto killed_at = Clock::now();
+  bool gone = false;
+  while (!gone && Clock::now() - killed_at < std::chrono::seconds(60)) {
+    gone = true;
+    for (pid_t p : ranks) gone = gone && !process_alive(p);
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(gone) << "ranks still running 60 s after their runner was killed";
+  EXPECT_EQ(json::parse(slurp(run_dir / "manifest.json"))["status"], "running");
+
+  const int second = wait_exit(spawn_run(dir, {"--no-report"}));
+  EXPECT_EQ(second, 0) << slurp(dir / "runner.log");
+  EXPECT_NE(slurp(dir / "runner.log").find("its earlier runner died; resuming"), std::string::npos);
+  m = json::parse(slurp(run_dir / "manifest.json"));
+  EXPECT_EQ(m["status"], "finished");
+  ASSERT_EQ(m["attempts"].size(), 2u);
+  EXPECT_EQ(m["attempts"][0]["outcome"], "supervisor_died");
+  EXPECT_TRUE(m["attempts"][1]["resumed_from_checkpoint"].get<bool>());
+  EXPECT_EQ(m["attempts"][1]["outcome"], "finished");
+  EXPECT_FALSE(m.contains("supervisor"));
   fs::remove_all(dir);
 }
 

@@ -51,7 +51,7 @@ TEST_F(LauncherTest, TorchrunEnvironmentAndPerRankLogs) {
   spec.node_rank = 1;
   spec.master_addr = "10.1.2.3";
   LaunchResult r = launch_and_supervise(spec);
-  EXPECT_EQ(r.outcome, "finished");
+  EXPECT_EQ(to_string(r.outcome), "finished");
   ASSERT_EQ(r.ranks.size(), 2u);
   EXPECT_EQ(slurp(dir_ / "logs" / "rank2.out"),
             "rank=2 local=0 world=4 lws=2 addr=10.1.2.3 port=12345\n");
@@ -66,7 +66,7 @@ TEST_F(LauncherTest, OneRankFailingStopsTheOthers) {
   const auto t0 = std::chrono::steady_clock::now();
   LaunchResult r = launch_and_supervise(spec);
   const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  EXPECT_EQ(r.outcome, "failed");
+  EXPECT_EQ(to_string(r.outcome), "failed");
   EXPECT_EQ(r.reason, "rank 1: exit 3");
   EXPECT_LT(s, 10);
   ASSERT_EQ(r.ranks.size(), 2u);
@@ -86,7 +86,7 @@ TEST_F(LauncherTest, RanksIgnoringSigtermAreKilled) {
                     2);
   spec.grace_s = 1;
   LaunchResult r = launch_and_supervise(spec);
-  EXPECT_EQ(r.outcome, "failed");
+  EXPECT_EQ(to_string(r.outcome), "failed");
   EXPECT_EQ(r.ranks[0].signal, SIGKILL);
   EXPECT_EQ(r.ranks[1].signal, SIGKILL);
   EXPECT_TRUE(r.ranks[1].stopped_by_runner);
@@ -96,7 +96,7 @@ TEST_F(LauncherTest, RunTimeout) {
   auto spec = shell(dir_, "sleep 60", 1);
   spec.timeout_s = 1;
   LaunchResult r = launch_and_supervise(spec);
-  EXPECT_EQ(r.outcome, "timeout");
+  EXPECT_EQ(to_string(r.outcome), "timeout");
   EXPECT_LT(r.seconds, 8);
 }
 
@@ -104,11 +104,11 @@ TEST_F(LauncherTest, HangTimeoutOnlyWithoutOutput) {
   // Prints every 0.2 s for 2 s: never considered hung with a 1 s limit.
   auto busy = shell(dir_, "i=0; while [ $i -lt 10 ]; do echo $i; sleep 0.2; i=$((i+1)); done", 1);
   busy.hang_timeout_s = 1;
-  EXPECT_EQ(launch_and_supervise(busy).outcome, "finished");
+  EXPECT_EQ(launch_and_supervise(busy).outcome, Outcome::kFinished);
   auto silent = shell(dir_, "echo start; sleep 60", 1);
   silent.hang_timeout_s = 1;
   LaunchResult r = launch_and_supervise(silent);
-  EXPECT_EQ(r.outcome, "hang");
+  EXPECT_EQ(to_string(r.outcome), "hang");
   EXPECT_NE(r.reason.find("no output from any rank for 1 s"), std::string::npos);
 }
 
@@ -122,7 +122,7 @@ TEST_F(LauncherTest, InterruptStopsCleanly) {
   });
   LaunchResult r = launch_and_supervise(spec);
   t.join();
-  EXPECT_EQ(r.outcome, "interrupted");
+  EXPECT_EQ(to_string(r.outcome), "interrupted");
   for (const auto& e : r.ranks) EXPECT_TRUE(e.stopped_by_runner);
 }
 
@@ -133,7 +133,7 @@ TEST_F(LauncherTest, MissingExecutableFailsTheRank) {
   // posix_spawn reports exec failures either as an error or as exit 127 of the child.
   try {
     LaunchResult r = launch_and_supervise(spec);
-    EXPECT_EQ(r.outcome, "failed");
+    EXPECT_EQ(to_string(r.outcome), "failed");
     EXPECT_EQ(r.ranks[0].exit_code, 127);
   } catch (const std::exception& e) {
     EXPECT_NE(std::string(e.what()).find("cannot start"), std::string::npos);
