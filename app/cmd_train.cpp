@@ -7,9 +7,9 @@
 #include <iostream>
 
 #include "app/commands.h"
+#include "core/document.h"
 #include "core/error.h"
 #include "core/train_config.h"
-#include "runner/document.h"
 #include "trainer/distributed.h"
 #include "trainer/progress.h"
 #include "trainer/train_bench.h"
@@ -33,8 +33,8 @@ extern "C" void on_signal(int sig) { g_signal = sig; }
 
 core::TrainConfig load_config(const TrainOptions& o) {
   if (!fs::exists(o.config)) throw core::UsageError(o.config + ": config file not found");
-  runner::Document doc = runner::load_document(o.config);
-  for (const auto& s : o.sets) runner::apply_override(doc, s);
+  core::Document doc = core::load_document(o.config);
+  for (const auto& s : o.sets) core::apply_override(doc, s);
   core::TrainConfig cfg = core::parse_train_config(doc.root, doc.locator);
   // Found here rather than after minutes of model setup: the data folder must exist.
   if (cfg.data_backend != "synthetic" && !o.bench) {

@@ -10,9 +10,9 @@
 #include <iostream>
 
 #include "app/commands.h"
+#include "core/document.h"
 #include "core/error.h"
 #include "core/train_config.h"
-#include "runner/document.h"
 #include "trainer/distributed.h"
 #include "trainer/torch_info.h"
 #include "trainer/train_loop.h"
@@ -91,7 +91,7 @@ int run_worker(const WorkerOptions& o) {
   if (o.print_env) return print_env();
   if (o.config.empty()) throw core::UsageError("worker: CONFIG is required (or --print-env)");
   if (!fs::exists(o.config)) throw core::UsageError(o.config + ": config file not found");
-  runner::Document doc = runner::load_document(o.config);
+  core::Document doc = core::load_document(o.config);
   core::TrainConfig cfg = core::parse_train_config(doc.root, doc.locator);
   const trainer::DistEnv env = trainer::DistEnv::from_environment();
   const double timeout_s = resolve_timeout(o.timeout_s);

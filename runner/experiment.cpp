@@ -62,7 +62,7 @@ class Validator {
                   const std::vector<std::string>& known) const {
     for (const auto& [k, v] : obj.items())
       if (!contains(known, k))
-        fail(join_key(prefix, k), "unknown key (known: " + join(known) + ")");
+        fail(core::join_key(prefix, k), "unknown key (known: " + join(known) + ")");
   }
 
   const json& object(const json& v, const std::string& key) const {
@@ -106,7 +106,7 @@ class Validator {
   void each(const json& v, const std::string& key, F&& f) const {
     if (v.is_array()) {
       if (v.empty()) fail(key, "must not be empty");
-      for (size_t i = 0; i < v.size(); ++i) f(v[i], join_index(key, i));
+      for (size_t i = 0; i < v.size(); ++i) f(v[i], core::join_index(key, i));
     } else if (v.is_object() || v.is_null()) {
       fail(key, "expected a value or a list, got " + type_name(v));
     } else {
@@ -266,7 +266,7 @@ void parse_dataset(Experiment& exp, const Validator& v) {
   if (d.contains("args")) {
     if (!d["args"].is_array()) v.fail("dataset.args", "expected a list of strings");
     for (size_t i = 0; i < d["args"].size(); ++i)
-      prep.args.push_back(v.string(d["args"][i], join_index("dataset.args", i)));
+      prep.args.push_back(v.string(d["args"][i], core::join_index("dataset.args", i)));
   }
   exp.dataset = std::move(prep);
 }
@@ -280,7 +280,7 @@ std::string DeviceShape::label() const {
   return std::to_string(nodes) + "n" + std::to_string(devices_per_node) + "g";
 }
 
-Experiment parse_experiment(Document doc, const std::filesystem::path& base_dir) {
+Experiment parse_experiment(core::Document doc, const std::filesystem::path& base_dir) {
   Experiment exp;
   exp.file = doc.locator.file;
   exp.doc = std::move(doc);
@@ -316,7 +316,7 @@ Experiment parse_experiment(Document doc, const std::filesystem::path& base_dir)
     if (!std::filesystem::is_regular_file(p))
       v.fail("base_config",
              "cannot read " + p.string() + " (paths are relative to the experiment file)");
-    exp.base_config = load_document(p);
+    exp.base_config = core::load_document(p);
     if (!exp.base_config->root.is_object())
       throw UsageError(exp.base_config->locator.where("") + ": expected a mapping of trainer keys");
     merged = exp.base_config->root;
@@ -357,8 +357,8 @@ Experiment parse_experiment(Document doc, const std::filesystem::path& base_dir)
 
 Experiment load_experiment(const std::filesystem::path& path,
                            const std::vector<std::string>& overrides) {
-  Document doc = load_document(path);
-  for (const auto& o : overrides) apply_override(doc, o);
+  core::Document doc = core::load_document(path);
+  for (const auto& o : overrides) core::apply_override(doc, o);
   return parse_experiment(std::move(doc), path.parent_path());
 }
 

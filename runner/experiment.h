@@ -12,7 +12,7 @@
 #include <utility>
 #include <vector>
 
-#include "runner/document.h"
+#include "core/document.h"
 #include "runner/expression.h"
 
 namespace rn50::runner {
@@ -46,8 +46,8 @@ struct Experiment {
   // Trainer keys: base_config (if any) overlaid with `base`. Matrix and derived values are
   // applied per run by the plan.
   nlohmann::json base = nlohmann::json::object();
-  std::set<std::string> base_explicit;  // keys written under `base:` (or set with --set)
-  std::optional<Document> base_config;  // the referenced trainer config file, for messages
+  std::set<std::string> base_explicit;        // keys written under `base:` (or set with --set)
+  std::optional<core::Document> base_config;  // the referenced trainer config file, for messages
 
   std::vector<DeviceShape> devices;
   std::vector<std::string> precisions;
@@ -62,7 +62,7 @@ struct Experiment {
   std::optional<DatasetPrep> dataset;
   bool report = true;
 
-  Document doc;  // the validated document (after --set overrides)
+  core::Document doc;  // the validated document (after --set overrides)
   std::string where(const std::string& key) const { return doc.locator.where(key); }
 };
 
@@ -70,7 +70,7 @@ struct Experiment {
 // resolved against the experiment file's folder.
 Experiment load_experiment(const std::filesystem::path& path,
                            const std::vector<std::string>& overrides = {});
-Experiment parse_experiment(Document doc, const std::filesystem::path& base_dir);
+Experiment parse_experiment(core::Document doc, const std::filesystem::path& base_dir);
 
 // The accepted keys (docs/experiment.schema.json must list the same).
 const std::vector<std::string>& experiment_keys();

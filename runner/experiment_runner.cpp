@@ -279,7 +279,7 @@ RunSummary run_experiment(const RunOptions& opt) {
       continue;
     }
 
-    core::write_file_atomic(run_dir / "config.json", canonical_json(cfg.to_json()) + "\n");
+    core::write_file_atomic(run_dir / "config.json", core::canonical_json(cfg.to_json()) + "\n");
     const bool resuming = cfg.save_checkpoints && fs::exists(run_dir / cfg.checkpoint_file);
     Attempt attempt;
     attempt.started_at = core::format_iso8601(unix_now());

@@ -90,7 +90,7 @@ Plan expand_plan(const Experiment& exp) {
             run.identity = {{"experiment", exp.name}, {"role", exp.role},
                             {"nodes", shape.nodes},   {"devices_per_node", shape.devices_per_node},
                             {"repeat", repeat},       {"config", config_json}};
-            run.config_sha256 = core::sha256_hex(canonical_json(run.identity));
+            run.config_sha256 = core::sha256_hex(core::canonical_json(run.identity));
             run.id = run.label + "-" + run.config_sha256.substr(0, 8);
             run.tags = {{"role", exp.role},
                         {"run_id", run.id},

@@ -72,6 +72,7 @@ const BadCase kCases[] = {
      "(base_config of {file})"},
     {"folder-without-data.yaml", "{file}: base.data: required for data_backend 'folder'"},
     {"dataset-unknown-name.yaml", "{file}:8: dataset.name: 'mnist' is not one of fashion-mnist"},
+    {"alias-bomb.yaml", "{file}:3: a5[7][8][8][8][8][8]: expands to more than 1000000 values"},
 };
 
 // What `rn50-exp run FILE` checks before anything starts, on a 2-core machine.

@@ -14,8 +14,8 @@ namespace {
 namespace fs = std::filesystem;
 
 Experiment from_text(const std::string& text, const std::vector<std::string>& sets = {}) {
-  Document doc = parse_document(text, "exp.yaml");
-  for (const auto& s : sets) apply_override(doc, s);
+  core::Document doc = core::parse_document(text, "exp.yaml");
+  for (const auto& s : sets) core::apply_override(doc, s);
   return parse_experiment(std::move(doc), ".");
 }
 

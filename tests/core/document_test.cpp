@@ -1,12 +1,13 @@
-#include "runner/document.h"
+#include "core/document.h"
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cmath>
 
 #include "core/error.h"
 
-namespace rn50::runner {
+namespace rn50::core {
 namespace {
 
 using nlohmann::json;
@@ -124,6 +125,43 @@ TEST(DocumentParse, ErrorsNameFileAndLine) {
   EXPECT_NE(error_of("a: *nope\n").find("f.yaml:1"), std::string::npos);
 }
 
+// A "billion laughs" file: 9 levels of 10 aliases each would expand to 10^9 values. Refused by
+// name and line after at most a million, quickly and in bounded memory, never std::bad_alloc.
+TEST(DocumentParse, AliasBombIsRefusedNotExpanded) {
+  std::string text = "a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
+  for (int i = 1; i <= 9; ++i) {
+    const std::string prev = "*a" + std::to_string(i - 1);
+    text += "a" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) text += (k ? ", " : "") + prev;
+    text += "]\n";
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  try {
+    parse_document(text, "bomb.yaml");
+    FAIL() << "expanded a billion values";
+  } catch (const core::UsageError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("bomb.yaml:"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("more than 1000000 values"), std::string::npos) << msg;
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(60));
+  // A deep but small alias chain is fine.
+  const auto ok = parse_document("x: &x [1, 2]\ny: [*x, *x]\n", "ok.yaml");
+  EXPECT_EQ(ok.root["y"], json::parse("[[1, 2], [1, 2]]"));
+}
+
+TEST(DocumentTyping, HugeNumbersAndLongDigitStringsNeverThrow) {
+  EXPECT_TRUE(type_plain_scalar(std::string(400, '9')).is_number_float());
+  EXPECT_TRUE(std::isinf(type_plain_scalar(std::string(400, '9')).get<double>()));
+  EXPECT_TRUE(type_plain_scalar("1e999").is_number_float());
+  // A long plain scalar is typed in linear time (no backtracking matcher, no deep recursion).
+  EXPECT_EQ(type_plain_scalar(std::string(1 << 20, '7') + "x"),
+            json(std::string(1 << 20, '7') + "x"));
+  EXPECT_EQ(type_plain_scalar("1e"), json("1e"));
+  EXPECT_EQ(type_plain_scalar("."), json("."));
+  EXPECT_EQ(type_plain_scalar("+"), json("+"));
+}
+
 TEST(DocumentOverride, SetsTypedValuesAndDropsLines) {
   auto d = parse_document("base:\n  lr: 0.1\n  epochs: 3\nmatrix:\n  devices: [1]\n", "e.yaml");
   apply_override(d, "base.lr=0.4");
@@ -146,4 +184,4 @@ TEST(DocumentCanonical, SortedCompactStable) {
 }
 
 }  // namespace
-}  // namespace rn50::runner
+}  // namespace rn50::core

@@ -1,4 +1,4 @@
-#include "runner/document.h"
+#include "core/document.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -7,29 +7,54 @@
 #include <cmath>
 #include <limits>
 #include <optional>
-#include <regex>
 #include <set>
 
 #include "core/error.h"
 #include "core/file_util.h"
 
-namespace rn50::runner {
+namespace rn50::core {
 
 namespace {
 
-using core::UsageError;
 using nlohmann::json;
 
 // Aliases may nest; a bound keeps a hostile file from exhausting the stack.
 constexpr int kMaxDepth = 128;
+// Aliases are shared in yaml-cpp but copied when converted: a "billion laughs" file of a few
+// lines would expand to billions of values. No configuration holds anywhere near this many.
+constexpr int64_t kMaxNodes = 1'000'000;
+// Experiment and trainer files are hand-written; anything bigger is a mistake.
+constexpr uintmax_t kMaxFileBytes = uintmax_t(16) << 20;
 
-const std::regex& int_re() {
-  static const std::regex re("[-+]?[0-9]+");
-  return re;
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// [-+]?[0-9]+
+bool is_int_literal(std::string_view t) {
+  size_t i = (!t.empty() && (t[0] == '+' || t[0] == '-')) ? 1 : 0;
+  if (i == t.size()) return false;
+  for (; i < t.size(); ++i)
+    if (!is_digit(t[i])) return false;
+  return true;
 }
-const std::regex& float_re() {
-  static const std::regex re("[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?");
-  return re;
+
+// [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+bool is_float_literal(std::string_view t) {
+  size_t i = (!t.empty() && (t[0] == '+' || t[0] == '-')) ? 1 : 0;
+  size_t int_digits = 0, frac_digits = 0;
+  while (i < t.size() && is_digit(t[i])) ++i, ++int_digits;
+  if (i < t.size() && t[i] == '.') {
+    ++i;
+    while (i < t.size() && is_digit(t[i])) ++i, ++frac_digits;
+  }
+  if (int_digits == 0 && frac_digits == 0) return false;
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+    size_t exp_digits = 0;
+    while (i < t.size() && is_digit(t[i])) ++i, ++exp_digits;
+    if (exp_digits == 0) return false;
+  }
+  return i == t.size();
 }
 
 std::optional<json> parse_int(const std::string& digits, int base) {
@@ -64,6 +89,10 @@ class Converter {
 
   json convert(const YAML::Node& node, const std::string& path, int depth) {
     if (depth > kMaxDepth) fail(node, path, "nesting deeper than 128 levels (alias loop?)");
+    if (++nodes_ > kMaxNodes)
+      fail(node, path,
+           "expands to more than " + std::to_string(kMaxNodes) +
+               " values (aliases repeated within aliases: a YAML \"billion laughs\"?); refused");
     switch (node.Type()) {
       case YAML::NodeType::Undefined:
       case YAML::NodeType::Null:
@@ -171,6 +200,7 @@ class Converter {
   }
 
   core::SourceLocator loc_;
+  int64_t nodes_ = 0;
 };
 
 }  // namespace
@@ -187,9 +217,9 @@ nlohmann::json type_plain_scalar(const std::string& t) {
   if (t.empty() || t == "~" || t == "null" || t == "Null" || t == "NULL") return json(nullptr);
   if (t == "true" || t == "True" || t == "TRUE") return json(true);
   if (t == "false" || t == "False" || t == "FALSE") return json(false);
-  if (std::regex_match(t, int_re())) {
+  if (is_int_literal(t)) {
     if (auto v = parse_int(t, 10)) return *v;
-    return json(std::stod(t));  // beyond int64: YAML allows it, keep the magnitude
+    return json(std::strtod(t.c_str(), nullptr));  // beyond int64: YAML allows it
   }
   if (t.size() > 2 && t[0] == '0' && (t[1] == 'x' || t[1] == 'o')) {
     const std::string digits = t.substr(2);
@@ -200,7 +230,7 @@ nlohmann::json type_plain_scalar(const std::string& t) {
     if (ok)
       if (auto v = parse_int(digits, hex ? 16 : 8)) return *v;
   }
-  if (std::regex_match(t, float_re())) return json(std::strtod(t.c_str(), nullptr));
+  if (is_float_literal(t)) return json(std::strtod(t.c_str(), nullptr));
   static const std::set<std::string> kInf = {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"};
   static const std::set<std::string> kNegInf = {"-.inf", "-.Inf", "-.INF"};
   if (kInf.count(t)) return json(std::numeric_limits<double>::infinity());
@@ -238,9 +268,15 @@ Document parse_document(std::string_view text, const std::string& file_name) {
 }
 
 Document load_document(const std::filesystem::path& path) {
-  if (!std::filesystem::exists(path)) throw UsageError(path.string() + ": no such file");
-  if (std::filesystem::is_directory(path))
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw UsageError(path.string() + ": no such file");
+  if (std::filesystem::is_directory(path, ec))
     throw UsageError(path.string() + ": is a directory, expected a YAML or JSON file");
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw UsageError(path.string() + ": not a regular file, expected a YAML or JSON file");
+  if (const auto size = std::filesystem::file_size(path, ec); !ec && size > kMaxFileBytes)
+    throw UsageError(path.string() + ": " + std::to_string(size) +
+                     " bytes; a configuration file is at most 16 MiB");
   return parse_document(core::read_file(path), path.string());
 }
 
@@ -303,4 +339,4 @@ std::string canonical_json(const nlohmann::json& value) {
   return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::strict);
 }
 
-}  // namespace rn50::runner
+}  // namespace rn50::core

@@ -19,7 +19,7 @@
 
 #include "core/source_locator.h"
 
-namespace rn50::runner {
+namespace rn50::core {
 
 struct Document {
   nlohmann::json root;          // null for an empty file
@@ -47,4 +47,4 @@ void apply_override(Document& doc, const std::string& assignment);
 // Sorted, compact JSON: the canonical form that is hashed.
 std::string canonical_json(const nlohmann::json& value);
 
-}  // namespace rn50::runner
+}  // namespace rn50::core
