@@ -227,6 +227,7 @@ TimeToTrain time_to_train(const Runs& runs, double target) {
     } else if (reach.time_s) {
       minutes = *reach.time_s / 60.0;
     }
+    if (minutes && !(std::isfinite(*minutes) && *minutes > 0)) minutes.reset();  // bad clock
     if (r->run.status == core::RunStatus::kFinished && reach.reached && minutes) {
       t.minutes.push_back(*minutes);
       ok.emplace_back(*minutes, fmt_fixed(*minutes, 4));

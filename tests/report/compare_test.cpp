@@ -6,6 +6,7 @@
 
 #include "core/error.h"
 #include "report/render.h"
+#include "report/write_compare.h"
 #include "report_test_util.h"
 
 namespace rn50::report {
@@ -258,6 +259,35 @@ TEST(Compare, ParseMatch) {
   } catch (const core::UsageError& e) {
     EXPECT_TRUE(contains(e.what(), "unknown key 'gpus'")) << e.what();
   }
+}
+
+TEST(Compare, IterationIntervalsStayInsideAnEpoch) {
+  // (epoch, step, time): pairs within epoch 0 give (100, 10) and (100, 12); the pair spanning
+  // epochs 0 -> 1 (validation and checkpoint time) is not an interval; in epoch 1 a repeated
+  // timestamp (no elapsed time) and a point without a time are skipped.
+  auto pt = [](double epoch, int64_t step, std::optional<double> time) {
+    core::MetricPoint m;
+    m.epoch = epoch;
+    m.step = step;
+    m.time = time;
+    return m;
+  };
+  const std::vector<core::MetricPoint> pts = {
+      pt(0, 100, 0),  pt(0, 200, 10),  pt(0, 300, 22),          pt(1, 100, 90),
+      pt(1, 200, 90), pt(1, 300, 101), pt(1, 400, std::nullopt)};
+  const auto v = iteration_intervals(pts);
+  ASSERT_EQ(v.size(), 3u);
+  EXPECT_DOUBLE_EQ(v[0].work, 100);
+  EXPECT_DOUBLE_EQ(v[0].seconds, 10);
+  EXPECT_DOUBLE_EQ(v[1].seconds, 12);
+  EXPECT_DOUBLE_EQ(v[2].seconds, 11);  // 200 -> 300 of epoch 1
+  core::MetricPoint bt;
+  bt.value = 0.25;
+  core::MetricPoint bad;
+  bad.value = -1;
+  const auto b = batch_time_intervals({bt, bad});
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_DOUBLE_EQ(b[0].seconds, 0.25);
 }
 
 TEST(Compare, EmptySelectionIsAnError) {
