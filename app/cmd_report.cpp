@@ -24,6 +24,7 @@ struct ReportCliOptions {
   double target = core::kDefaultTargetTop1;
   bool png = false;
   std::string scaling_json;
+  std::string rcp_ruleset;
   std::string title = "ResNet-50 benchmark report";
 };
 
@@ -64,6 +65,8 @@ Runner setup_report(CLI::App& parent) {
   sub->add_flag("--png", opt->png, "Also write plots/*.png with rsvg-convert (librsvg2-bin)");
   sub->add_option("--scaling-json", opt->scaling_json,
                   "MLPerf scaling.json ({\"scaling_factor\": x}) applied to olympic means");
+  sub->add_option("--rcp-ruleset", opt->rcp_ruleset,
+                  "MLPerf RCP ruleset of the convergence check (default: the newest compiled in)");
   sub->add_option("--title", opt->title, "Report title")->capture_default_str();
   return [opt] {
     report::ReportOptions ro;
@@ -76,6 +79,7 @@ Runner setup_report(CLI::App& parent) {
     ro.png = opt->png;
     if (!opt->scaling_json.empty()) ro.scaling_json = opt->scaling_json;
     ro.title = opt->title;
+    ro.rcp_ruleset = opt->rcp_ruleset;
     auto db = open_existing_db(opt->db);
     const auto res = report::write_report(*db, ro);
     for (const auto& m : res.messages) std::cerr << "rn50-exp: " << m << "\n";

@@ -20,6 +20,8 @@ Runner setup_worker(CLI::App& parent);   // app/cmd_worker.cpp (internal: one ra
 #endif
 Runner setup_run(CLI::App& parent);  // app/cmd_run.cpp
 
+Runner setup_compare(CLI::App& parent);  // app/cmd_compare.cpp
+
 // Default database path: --db, else $RN50_EXP_DB, else rn50.db.
 void add_db_option(CLI::App& sub, std::string& db_path);
 

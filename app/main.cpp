@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
   add(app::setup_run);
   add(app::setup_ingest);
   add(app::setup_report);
+  add(app::setup_compare);
   add(app::setup_runs);
   add(app::setup_db);
 #ifdef RN50_TORCH_COMMANDS

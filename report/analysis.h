@@ -19,6 +19,8 @@ struct AnalysisOptions {
   std::string title = "ResNet-50 benchmark report";
   std::string selection;   // human description of the filter, e.g. "experiment = airank"
   size_t max_curves = 12;  // more runs than this: curves are drawn per group (mean)
+  // MLPerf RCP ruleset of the convergence check ("" = the newest compiled in).
+  std::string rcp_ruleset;
 };
 
 // Key that defines "comparable" runs: speedups and medians never cross these.

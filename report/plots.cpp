@@ -3,6 +3,7 @@
 #include <map>
 
 #include "report/analysis.h"
+#include "report/rcp_report.h"
 #include "report/run_view.h"
 #include "report/stats.h"
 #include "report/svg_chart.h"
@@ -187,6 +188,7 @@ std::vector<Plot> build_plots(const std::vector<StoredRun>& runs, const Analysis
   plots.push_back(epoch_plot(runs, opt, "loss_vs_epoch", "Training loss vs epoch", "train loss",
                              &core::EpochRecord::train_loss, false));
   plots.push_back(step_time_plot(runs, opt));
+  plots.push_back(rcp_report_plot(runs, opt));
   return plots;
 }
 

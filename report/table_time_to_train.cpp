@@ -5,6 +5,7 @@
 
 #include "core/run_record.h"
 #include "report/analysis.h"
+#include "report/rcp_report.h"
 #include "report/run_view.h"
 #include "report/stats.h"
 #include "report/text_format.h"
@@ -47,6 +48,7 @@ Table time_to_train_table(const std::vector<StoredRun>& all, const AnalysisOptio
   t.columns = {"Set",          "Devices",   "Converged/total", "Olympic mean (min)",
                "Median (min)", "Min (min)", "Max (min)",       "Epochs to target (median)",
                "Per-run (min)"};
+  t.columns.push_back(rcp_column_title(opt));  // MLPerf's convergence check of the set
   std::map<SetKey, std::vector<const StoredRun*>> sets;
   std::vector<const StoredRun*> no_eval;
   for (const auto& r : all) {
@@ -136,6 +138,7 @@ Table time_to_train_table(const std::vector<StoredRun>& all, const AnalysisOptio
     row.push_back(e ? Cell::num(e->median, e->median == static_cast<int64_t>(e->median) ? 0 : 1)
                     : Cell::na());
     row.push_back(Cell::str(per_run));
+    row.push_back(rcp_cell(runs, opt));
     t.rows.push_back(std::move(row));
     if (ol.score && scores.size() + failed + untimed > 5)
       warnings.push_back("Set " + key.experiment + " / " + key.system + " has " +

@@ -110,6 +110,7 @@ ReportResult write_report(store::Database& db, const ReportOptions& opt) {
   a.target_top1 = opt.target_top1;
   a.title = opt.title;
   a.selection = describe_filter(opt.filter);
+  a.rcp_ruleset = opt.rcp_ruleset;
   if (opt.scaling_json) {
     a.scaling_factor = read_scaling_factor(*opt.scaling_json);
     a.scaling_source = opt.scaling_json->filename().string();

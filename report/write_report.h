@@ -21,6 +21,7 @@ struct ReportOptions {
   bool png = false;                                   // also plots/*.png via rsvg-convert
   std::optional<std::filesystem::path> scaling_json;  // MLPerf {"scaling_factor": x}
   std::string title = "ResNet-50 benchmark report";
+  std::string rcp_ruleset;  // MLPerf RCP ruleset ("" = the newest); unknown: UsageError
 };
 
 struct ReportResult {

@@ -51,7 +51,7 @@ TEST(Golden, Csv) { check_golden("report.csv", render_csv(fixture_report())); }
 
 TEST(Golden, Plots) {
   const auto rep = fixture_report();
-  ASSERT_EQ(rep.plots.size(), 4u);
+  ASSERT_EQ(rep.plots.size(), 5u);
   for (const auto& p : rep.plots) {
     ASSERT_FALSE(p.svg.empty()) << p.id << ": " << p.missing_reason;
     check_golden("plots/" + p.id + ".svg", p.svg);
