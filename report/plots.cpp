@@ -3,7 +3,7 @@
 #include <map>
 
 #include "report/analysis.h"
-#include "report/run_view.h"
+#include "report/run_values.h"
 #include "report/stats.h"
 #include "report/svg_chart.h"
 #include "report/text_format.h"
@@ -188,20 +188,6 @@ std::vector<Plot> build_plots(const std::vector<StoredRun>& runs, const Analysis
                              &core::EpochRecord::train_loss, false));
   plots.push_back(step_time_plot(runs, opt));
   return plots;
-}
-
-Report build_report(const std::vector<StoredRun>& runs, const AnalysisOptions& opt) {
-  Report rep;
-  rep.title = opt.title;
-  rep.header = report_header(runs, opt);
-  rep.warnings = selection_warnings(runs);
-  rep.tables.push_back(summary_table(runs, opt, rep.warnings));
-  rep.tables.push_back(scaling_table(runs, opt, rep.warnings));
-  rep.tables.push_back(time_to_train_table(runs, opt, rep.warnings));
-  rep.tables.push_back(accuracy_table(runs, opt, rep.warnings));
-  rep.tables.push_back(runs_detail_table(runs, opt));
-  rep.plots = build_plots(runs, opt);
-  return rep;
 }
 
 }  // namespace rn50::report

@@ -1,3 +1,4 @@
+// report.md and the Markdown form of one table (`runs ... --format md`).
 #include "report/render.h"
 #include "report/text_format.h"
 

@@ -4,31 +4,11 @@
 #include <set>
 
 #include "report/analysis.h"
-#include "report/run_view.h"
+#include "report/run_values.h"
 #include "report/stats.h"
 #include "report/text_format.h"
 
 namespace rn50::report {
-
-std::string describe(const ConfigKey& k, bool with_nodes) {
-  std::string s = k.precision + ", batch " + (k.batch ? std::to_string(*k.batch) : "?") +
-                  "/device, " + std::to_string(k.devices) +
-                  (k.devices == 1 ? " device" : " devices");
-  if (with_nodes && k.nodes)
-    s += " on " + std::to_string(*k.nodes) + (*k.nodes == 1 ? " node" : " nodes");
-  return s;
-}
-
-std::string id_list(const std::vector<const StoredRun*>& runs, size_t max_ids) {
-  if (runs.size() > max_ids) return std::to_string(runs.size()) + " runs";
-  std::string s;
-  for (const auto* r : runs) {
-    if (!s.empty()) s += ", ";
-    s += '#';
-    s += std::to_string(r->id);
-  }
-  return s;
-}
 
 namespace {
 

@@ -3,7 +3,7 @@
 #include <set>
 
 #include "report/analysis.h"
-#include "report/run_view.h"
+#include "report/run_values.h"
 #include "report/stats.h"
 #include "report/text_format.h"
 

@@ -9,7 +9,7 @@
 #include "fixture_runs.h"
 #include "report/analysis.h"
 #include "report/render.h"
-#include "report/runs_views.h"
+#include "report/runs_command_tables.h"
 
 namespace rn50::report {
 namespace {

@@ -1,4 +1,4 @@
-#include "report/run_view.h"
+#include "report/run_values.h"
 
 #include <algorithm>
 #include <cmath>
