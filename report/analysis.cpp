@@ -7,6 +7,7 @@ namespace rn50::report {
 Report build_report(const std::vector<store::StoredRun>& runs, const AnalysisOptions& opt) {
   Report rep;
   rep.title = opt.title;
+  rep.cards = run_cards(runs, opt, rep.cards_note);
   rep.header = report_header(runs, opt);
   rep.warnings = selection_warnings(runs);
   rep.tables.push_back(summary_table(runs, opt, rep.warnings));

@@ -14,13 +14,16 @@ std::string render_csv(const Report& r) {
   std::string out = "table,row,column,value,text\n";
   auto line = [&](const std::string& table, const std::string& row, const std::string& col,
                   const std::string& value, const std::string& text) {
-    out += csv_escape(table) + "," + row + "," + csv_escape(col) + "," + value + "," +
-           csv_escape(text) + "\n";
+    append(out, {csv_escape(table), ",", row, ",", csv_escape(col), ",", value, ",",
+                 csv_escape(text), "\n"});
   };
   for (size_t i = 0; i < r.header.size(); ++i)
     line("header", std::to_string(i), r.header[i].first, "", r.header[i].second);
   for (size_t i = 0; i < r.warnings.size(); ++i)
     line("warnings", std::to_string(i), "warning", "", r.warnings[i]);
+  for (const auto& c : r.cards)
+    for (const auto& [k, v] : c.items) line("cards", std::to_string(c.run_id), k, "", v);
+  if (!r.cards_note.empty()) line("cards", "", "note", "", r.cards_note);
   for (const auto& t : r.tables) {
     if (t.rows.empty()) line(t.id, "", "empty_reason", "", t.empty_reason);
     for (size_t i = 0; i < t.rows.size(); ++i)
@@ -37,11 +40,12 @@ std::string render_csv(const Report& r) {
 
 std::string render_table_csv(const Table& t) {
   std::string out;
-  for (size_t i = 0; i < t.columns.size(); ++i) out += (i ? "," : "") + csv_escape(t.columns[i]);
+  for (size_t i = 0; i < t.columns.size(); ++i)
+    append(out, {i ? "," : "", csv_escape(t.columns[i])});
   out += "\n";
   for (const auto& row : t.rows) {
     for (size_t i = 0; i < row.size(); ++i)
-      out += (i ? "," : "") + csv_escape(row[i].missing ? "" : row[i].text);
+      append(out, {i ? "," : "", csv_escape(row[i].missing ? "" : row[i].text)});
     out += "\n";
   }
   return out;

@@ -132,6 +132,39 @@ std::string render_json(const Report& r, const std::string& plots_dir) {
   j.key("warnings", 1);
   j.strings(r.warnings, 1);
   j.out += ',';
+  j.key("cards", 1);
+  j.out += '[';
+  for (size_t i = 0; i < r.cards.size(); ++i) {
+    const auto& c = r.cards[i];
+    j.indent(2);
+    j.out += '{';
+    j.key("run_id", 3);
+    j.number(static_cast<double>(c.run_id));
+    j.out += ',';
+    j.key("title", 3);
+    j.str(c.title);
+    j.out += ',';
+    j.key("items", 3);
+    j.out += '{';
+    for (size_t k = 0; k < c.items.size(); ++k) {
+      j.key(c.items[k].first, 4);
+      j.str(c.items[k].second);
+      if (k + 1 < c.items.size()) j.out += ',';
+    }
+    j.indent(3);
+    j.out += "}";
+    j.indent(2);
+    j.out += '}';
+    if (i + 1 < r.cards.size()) j.out += ',';
+  }
+  if (!r.cards.empty()) j.indent(1);
+  j.out += "],";
+  j.key("cards_note", 1);
+  if (r.cards_note.empty())
+    j.out += "null";
+  else
+    j.str(r.cards_note);
+  j.out += ',';
   j.key("tables", 1);
   j.out += '[';
   for (size_t i = 0; i < r.tables.size(); ++i) {
@@ -164,6 +197,9 @@ std::string render_json(const Report& r, const std::string& plots_dir) {
       j.str(p.missing_reason);
     else
       j.out += "null";
+    j.out += ',';
+    j.key("caption", 3);
+    j.str(p.caption);
     j.indent(2);
     j.out += '}';
     if (i + 1 < r.plots.size()) j.out += ',';

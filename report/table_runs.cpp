@@ -16,12 +16,6 @@ Cell opt_num(const std::optional<double>& v, int decimals, double scale = 1.0) {
 }
 Cell opt_int(const std::optional<int64_t>& v) { return v ? Cell::integer(*v) : Cell::na(); }
 
-std::string tags_text(const StoredRun& r) {
-  std::string s;
-  for (const auto& [k, v] : r.run.tags) s += (s.empty() ? "" : ", ") + k + "=" + v;
-  return s;
-}
-
 }  // namespace
 
 Table runs_detail_table(const std::vector<StoredRun>& runs, const AnalysisOptions& opt) {
@@ -33,7 +27,11 @@ Table runs_detail_table(const std::vector<StoredRun>& runs, const AnalysisOption
       "img/s: steady window (our definition); summary: what the log's own summary states. Time "
       "to target uses the report's target " +
       fmt_fixed(opt.target_top1, 2) +
-      " %; wall time is first step → end record. Step times are per-iteration percentiles.";
+      " %; wall time is first step → end record. Step times are per-iteration percentiles. "
+      "Tags: the labels given at ingest and the experiment's role; the bookkeeping tags of "
+      "`rn50-exp run` (run id, config hash, matrix keys, attempt) are listed by `rn50-exp runs "
+      "show ID`. A plain n/a: the log does not state the value and it cannot be computed from "
+      "what the log states.";
   t.columns = {"ID",
                "Name",
                "Origin",
@@ -67,7 +65,7 @@ Table runs_detail_table(const std::vector<StoredRun>& runs, const AnalysisOption
     row.push_back(Cell::str(r.run.source_format));
     row.push_back(Cell::str(r.experiment));
     row.push_back(Cell::str(std::string(core::to_string(r.run.status))));
-    row.push_back(Cell::str(tags_text(r)));
+    row.push_back(Cell::str(user_tags_text(r)));
     row.push_back(opt_int(r.run.nodes.value));
     row.push_back(opt_int(r.run.world_size.value));
     row.push_back(r.run.precision.value ? Cell::str(*r.run.precision.value) : Cell::na());
@@ -77,16 +75,19 @@ Table runs_detail_table(const std::vector<StoredRun>& runs, const AnalysisOption
         "/" +
         (r.run.epochs_planned.value ? std::to_string(*r.run.epochs_planned.value)
                                     : std::string("?"))));
-    row.push_back(opt_num(best_top1(r), 2));
-    row.push_back(opt_int(d.best_top1_epoch));
-    row.push_back(opt_num(best_top5(r), 2));
+    const bool evaluated = has_evaluations(r);
+    row.push_back(evaluated ? opt_num(best_top1(r), 2) : Cell::na("n/a (no evaluation)"));
+    row.push_back(opt_int(evaluated ? best_top1_epoch(r) : std::nullopt));
+    row.push_back(evaluated ? opt_num(best_top5(r), 2) : Cell::na("n/a (no evaluation)"));
     row.push_back(opt_num(d.total_ips, 2));
     row.push_back(opt_num(d.compute_ips, 2));
     row.push_back(opt_num(d.summary_total_ips, 2));
     row.push_back(opt_num(d.summary_compute_ips, 2));
     const auto reach = target_reach(r, opt.target_top1);
-    row.push_back(reach.time_s ? Cell::num(*reach.time_s, 2)
-                               : Cell::na(reach.reached ? "n/a (no timestamps)" : "not reached"));
+    row.push_back(reach.time_s    ? Cell::num(*reach.time_s, 2)
+                  : reach.reached ? Cell::na("n/a (no timestamps)")
+                  : evaluated     ? Cell::na("not reached")
+                                  : Cell::na("n/a (no evaluation)"));
     row.push_back(opt_num(d.wall_time_s, 2));
     if (d.step_time_p50 && d.step_time_p90 && d.step_time_p99)
       row.push_back(Cell{fmt_fixed(*d.step_time_p50 * 1e3, 1) + " / " +

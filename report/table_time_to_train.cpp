@@ -48,10 +48,14 @@ Table time_to_train_table(const std::vector<StoredRun>& all, const AnalysisOptio
                "Median (min)", "Min (min)", "Max (min)",       "Epochs to target (median)",
                "Per-run (min)"};
   std::map<SetKey, std::vector<const StoredRun*>> sets;
+  std::map<std::string, std::vector<const StoredRun*>> by_role;  // role -> runs left out
   std::vector<const StoredRun*> no_eval;
   for (const auto& r : all) {
     const std::string ro = role(r);
-    if (ro == "accuracy" || ro == "throughput") continue;
+    if (ro == "accuracy" || ro == "throughput") {
+      by_role[ro].push_back(&r);
+      continue;
+    }
     if (!has_evaluations(r)) {
       no_eval.push_back(&r);
       continue;
@@ -60,11 +64,25 @@ Table time_to_train_table(const std::vector<StoredRun>& all, const AnalysisOptio
                 devices(r).value_or(0)};
     sets[SetKey{r.experiment, system_label(r), c}].push_back(&r);
   }
+  std::string left_out;  // "#7 tagged role=accuracy; #8 tagged role=throughput"
+  for (const auto& [ro, runs] : by_role) {
+    t.notes.push_back("Not in this table (tagged role=" + ro +
+                      ", which time to train leaves out): " + id_list(runs) + ".");
+    left_out += (left_out.empty() ? "" : "; ") + id_list(runs) + " tagged role=" + ro;
+  }
   if (!no_eval.empty())
     t.notes.push_back("Not in this table (no evaluation of top-1): " + id_list(no_eval) + ".");
   if (sets.empty()) {
-    t.empty_reason = all.empty() ? "No runs selected."
-                                 : "No run has an evaluation (top-1), so no time to train exists.";
+    if (all.empty())
+      t.empty_reason = "No runs selected.";
+    else if (no_eval.empty())
+      t.empty_reason = "Every selected run is left out of time to train by its role (" + left_out +
+                       "): runs that measure accuracy or throughput are not scored.";
+    else if (left_out.empty())
+      t.empty_reason = "No run has an evaluation (top-1), so no time to train exists.";
+    else
+      t.empty_reason = "No run is left to score: " + left_out + "; no evaluation of top-1 in " +
+                       id_list(no_eval) + ".";
     return t;
   }
   for (const auto& [key, runs] : sets) {
