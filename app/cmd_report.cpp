@@ -56,7 +56,9 @@ Runner setup_report(CLI::App& parent) {
       ->allow_extra_args(false);
   sub->add_option("--runs", opt->run_ids, "Only these run ids")->expected(1, -1);
   // Checked by report::write_report (a UsageError, exit 2) rather than by CLI11.
-  sub->add_option("--format", opt->format, "Report file format: md, json or csv")
+  sub->add_option("--format", opt->format,
+                  "Report file format: md, json, csv or html (self-contained page), or several "
+                  "separated by commas (md,html)")
       ->capture_default_str();
   sub->add_option("--out", opt->out, "Output folder: report.<format> and plots/")
       ->capture_default_str();

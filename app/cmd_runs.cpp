@@ -5,7 +5,7 @@
 
 #include "app/commands.h"
 #include "core/error.h"
-#include "report/runs_views.h"
+#include "report/runs_command_tables.h"
 #include "store/database.h"
 #include "store/queries.h"
 

@@ -18,7 +18,9 @@ struct AnalysisOptions {
   std::string scaling_source;   // where the factor came from (named in the table)
   std::string title = "ResNet-50 benchmark report";
   std::string selection;   // human description of the filter, e.g. "experiment = airank"
-  size_t max_curves = 12;  // more runs than this: curves are drawn per group (mean)
+  size_t max_curves = 12;  // more runs than this: curves are drawn per group (mean); run cards
+                           // and curves over steps/time are drawn for at most this many runs
+  size_t max_curve_points = 1000;  // per curve; longer series are thinned (series.h)
   // MLPerf RCP ruleset of the convergence check ("" = the newest compiled in).
   std::string rcp_ruleset;
 };
@@ -53,6 +55,21 @@ std::vector<std::string> selection_warnings(const std::vector<store::StoredRun>&
 
 std::vector<Plot> build_plots(const std::vector<store::StoredRun>& runs,
                               const AnalysisOptions& opt);
+
+// Cards for the runs of the built-in trainer (all of them, or none with `note` saying why when
+// there are more than opt.max_curves).
+std::vector<RunCard> run_cards(const std::vector<store::StoredRun>& runs,
+                               const AnalysisOptions& opt, std::string& note);
+
+// The runs whose metric history the curves over steps and time and the step-time histogram
+// draw: every selected run when there are at most opt.max_curves, else the runs of the built-in
+// trainer when there are at most that many, else none (`why_none` says so). write_report loads
+// curve_metric_series() of exactly these runs into run.metrics; no other run's history is read.
+std::vector<const store::StoredRun*> curve_runs(const std::vector<store::StoredRun>& runs,
+                                                const AnalysisOptions& opt,
+                                                std::string* why_none = nullptr);
+// (metric key, level) pairs the curves read.
+const std::vector<std::pair<std::string, std::string>>& curve_metric_series();
 
 // "#1, #2, #5" (or "12 runs" when there are many).
 std::string id_list(const std::vector<const store::StoredRun*>& runs, size_t max_ids = 6);

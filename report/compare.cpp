@@ -8,7 +8,7 @@
 #include "core/error.h"
 #include "report/analysis.h"
 #include "report/compare_plots.h"
-#include "report/run_view.h"
+#include "report/run_values.h"
 #include "report/stats.h"
 #include "report/text_format.h"
 

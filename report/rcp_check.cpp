@@ -10,7 +10,7 @@
 #include "core/error.h"
 #include "report/compare_stats.h"
 #include "report/rcp_data.h"
-#include "report/run_view.h"
+#include "report/run_values.h"
 #include "report/text_format.h"
 
 namespace rn50::report {

@@ -5,7 +5,7 @@
 
 #include "report/compare_plots.h"
 #include "report/rcp_check.h"
-#include "report/run_view.h"
+#include "report/run_values.h"
 
 namespace rn50::report {
 

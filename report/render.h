@@ -2,6 +2,8 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "report/report_model.h"
 
@@ -14,6 +16,13 @@ std::string render_markdown(const Report& r, const std::string& plots_dir = "plo
 std::string render_json(const Report& r, const std::string& plots_dir = "plots");
 // report.csv: tidy long format, one line per cell: table,row,column,value,text.
 std::string render_csv(const Report& r);
+// report.html: one self-contained page, plots inline (no file it links, no network).
+std::string render_html(const Report& r);
+
+// The plots not drawn, grouped by reason in order of first appearance: (titles, reason). Nine
+// curves missing for one reason make one line, not nine.
+std::vector<std::pair<std::vector<std::string>, std::string>> missing_plots(
+    const std::vector<const Plot*>& plots);
 
 // One table on its own (runs list/show/diff): aligned text, Markdown, wide CSV, JSON array.
 std::string render_table_text(const Table& t);

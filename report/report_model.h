@@ -2,6 +2,7 @@
 // renderer only chooses how to print a Cell (ANCHORS: google/benchmark reporters).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -30,15 +31,31 @@ struct Table {
   std::string empty_reason;        // set when there are no rows: says why
 };
 
+// Where a plot belongs in the report: curves of the runs' metric history (over steps and time,
+// the step-time histogram) open the report when it has run cards; the others follow the tables.
+enum class PlotSection { kCurves, kScaling, kEpochs };
+
 struct Plot {
   std::string id;  // file stem: plots/<id>.svg
   std::string title;
   std::string svg;  // empty when the plot cannot be drawn
   std::string missing_reason;
+  PlotSection section = PlotSection::kEpochs;
+  std::string caption;  // how to read it (printed under the plot), when the SVG's footnote is short
+};
+
+// A run of the built-in trainer at a glance (what a TensorBoard/W&B user looks at first).
+struct RunCard {
+  int64_t run_id = 0;
+  std::string title;                                       // "#12 name"
+  std::vector<std::pair<std::string, std::string>> items;  // label, value (every value says why
+                                                           // when it is absent)
 };
 
 struct Report {
   std::string title;
+  std::vector<RunCard> cards;  // runs of the built-in trainer, first in the report
+  std::string cards_note;      // why some or all cards are not shown (empty when all are)
   std::vector<std::pair<std::string, std::string>> header;  // what the numbers rest on
   std::vector<std::string> warnings;
   std::vector<Table> tables;

@@ -46,6 +46,30 @@ Ticks log2_ticks(double lo, double hi) {
   return t;
 }
 
+Ticks integer_ticks(double lo, double hi, int max_ticks) {
+  if (hi < lo) std::swap(lo, hi);
+  lo = std::floor(lo);
+  if (std::ceil(hi) <= lo) {
+    // One epoch: centred, one tick, rather than a point on the axis line.
+    Ticks t;
+    t.lo = lo - 0.5;
+    t.hi = lo + 0.5;
+    t.values = {lo};
+    return t;
+  }
+  hi = std::ceil(hi);
+  const Ticks nice = nice_ticks(lo, hi, max_ticks);
+  const double step =
+      nice.values.size() > 1 ? std::max(1.0, std::round(nice.values[1] - nice.values[0])) : 1.0;
+  Ticks t;
+  t.lo = lo;
+  t.hi = std::max(hi, std::ceil(hi / step) * step);
+  t.decimals = 0;
+  if (std::fmod(lo, step) != 0) t.values.push_back(lo);  // the first epoch is always labelled
+  for (double v = std::ceil(lo / step) * step; v <= t.hi + 1e-9; v += step) t.values.push_back(v);
+  return t;
+}
+
 std::string tick_label(double v, int decimals) { return fmt_fixed(v, decimals); }
 
 Scale::Scale(double d0, double d1, double p0, double p1, bool log2)

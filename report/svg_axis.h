@@ -20,6 +20,11 @@ Ticks nice_ticks(double lo, double hi, int max_ticks = 6);
 // Powers of two covering [lo, hi] (lo > 0).
 Ticks log2_ticks(double lo, double hi);
 
+// Whole-number ticks for counted axes (epochs): the axis starts exactly at floor(lo) (the first
+// epoch, not a rounder number before it) and every tick is an integer; a single value is
+// centred in [lo - 0.5, lo + 0.5] with one tick.
+Ticks integer_ticks(double lo, double hi, int max_ticks = 8);
+
 std::string tick_label(double v, int decimals);
 
 // Maps a data value to a pixel coordinate.

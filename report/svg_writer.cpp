@@ -20,6 +20,7 @@ std::string stroke_attrs(const Stroke& s) {
   std::string a =
       " stroke=\"" + xml_escape(s.color) + "\" stroke-width=\"" + svg_num(s.width) + "\"";
   if (!s.dash.empty()) a += " stroke-dasharray=\"" + xml_escape(s.dash) + "\"";
+  if (s.opacity < 1.0) a += " stroke-opacity=\"" + svg_num(s.opacity) + "\"";
   return a;
 }
 
@@ -54,6 +55,11 @@ void SvgWriter::circle(double cx, double cy, double r, const std::string& fill) 
            "\" fill=\"" + xml_escape(fill) + "\"/>\n";
 }
 
+void SvgWriter::ring(double cx, double cy, double r, const std::string& color) {
+  body_ += "<circle cx=\"" + svg_num(cx) + "\" cy=\"" + svg_num(cy) + "\" r=\"" + svg_num(r) +
+           "\" fill=\"#ffffff\" stroke=\"" + xml_escape(color) + "\" stroke-width=\"1.5\"/>\n";
+}
+
 void SvgWriter::text(double x, double y, std::string_view content, double size, Anchor anchor,
                      double rotate, bool bold, const std::string& fill) {
   const char* a = anchor == Anchor::kStart ? "start" : anchor == Anchor::kMiddle ? "middle" : "end";
@@ -62,7 +68,9 @@ void SvgWriter::text(double x, double y, std::string_view content, double size, 
   if (bold) body_ += " font-weight=\"bold\"";
   if (rotate != 0)
     body_ += " transform=\"rotate(" + svg_num(rotate) + " " + svg_num(x) + " " + svg_num(y) + ")\"";
-  body_ += ">" + xml_escape(content) + "</text>\n";
+  body_ += '>';  // appended, not ">" + ...: GCC 12's false -Wrestrict (PR 105329)
+  body_ += xml_escape(content);
+  body_ += "</text>\n";
 }
 
 void SvgWriter::comment(std::string_view c) {

@@ -13,6 +13,7 @@ struct Stroke {
   std::string color = "#000000";
   double width = 1.0;
   std::string dash;  // SVG stroke-dasharray, empty = solid
+  double opacity = 1.0;
 };
 
 enum class Anchor { kStart, kMiddle, kEnd };
@@ -25,6 +26,8 @@ class SvgWriter {
   void polyline(const std::vector<std::pair<double, double>>& pts, const Stroke& s);
   void rect(double x, double y, double w, double h, const std::string& fill, const Stroke* s);
   void circle(double cx, double cy, double r, const std::string& fill);
+  // A ring: white inside, `color` outline (a second kind of marker beside filled circles).
+  void ring(double cx, double cy, double r, const std::string& color);
   // `rotate` in degrees around (x, y); text is escaped here.
   void text(double x, double y, std::string_view content, double size, Anchor anchor,
             double rotate = 0, bool bold = false, const std::string& fill = "#000000");

@@ -1,10 +1,10 @@
-// Per-run detail table and the report header (docs/report.md "Runs", "Header").
+// Per-run detail table (docs/report.md "Runs").
 #include <algorithm>
 #include <map>
 #include <set>
 
 #include "report/analysis.h"
-#include "report/run_view.h"
+#include "report/run_values.h"
 #include "report/text_format.h"
 
 namespace rn50::report {
@@ -15,12 +15,6 @@ Cell opt_num(const std::optional<double>& v, int decimals, double scale = 1.0) {
   return v ? Cell::num(*v * scale, decimals) : Cell::na();
 }
 Cell opt_int(const std::optional<int64_t>& v) { return v ? Cell::integer(*v) : Cell::na(); }
-
-std::string tags_text(const StoredRun& r) {
-  std::string s;
-  for (const auto& [k, v] : r.run.tags) s += (s.empty() ? "" : ", ") + k + "=" + v;
-  return s;
-}
 
 }  // namespace
 
@@ -33,7 +27,11 @@ Table runs_detail_table(const std::vector<StoredRun>& runs, const AnalysisOption
       "img/s: steady window (our definition); summary: what the log's own summary states. Time "
       "to target uses the report's target " +
       fmt_fixed(opt.target_top1, 2) +
-      " %; wall time is first step → end record. Step times are per-iteration percentiles.";
+      " %; wall time is first step → end record. Step times are per-iteration percentiles. "
+      "Tags: the labels given at ingest and the experiment's role; the bookkeeping tags of "
+      "`rn50-exp run` (run id, config hash, matrix keys, attempt) are listed by `rn50-exp runs "
+      "show ID`. A plain n/a: the log does not state the value and it cannot be computed from "
+      "what the log states.";
   t.columns = {"ID",
                "Name",
                "Origin",
@@ -67,7 +65,7 @@ Table runs_detail_table(const std::vector<StoredRun>& runs, const AnalysisOption
     row.push_back(Cell::str(r.run.source_format));
     row.push_back(Cell::str(r.experiment));
     row.push_back(Cell::str(std::string(core::to_string(r.run.status))));
-    row.push_back(Cell::str(tags_text(r)));
+    row.push_back(Cell::str(user_tags_text(r)));
     row.push_back(opt_int(r.run.nodes.value));
     row.push_back(opt_int(r.run.world_size.value));
     row.push_back(r.run.precision.value ? Cell::str(*r.run.precision.value) : Cell::na());
@@ -77,16 +75,19 @@ Table runs_detail_table(const std::vector<StoredRun>& runs, const AnalysisOption
         "/" +
         (r.run.epochs_planned.value ? std::to_string(*r.run.epochs_planned.value)
                                     : std::string("?"))));
-    row.push_back(opt_num(best_top1(r), 2));
-    row.push_back(opt_int(d.best_top1_epoch));
-    row.push_back(opt_num(best_top5(r), 2));
+    const bool evaluated = has_evaluations(r);
+    row.push_back(evaluated ? opt_num(best_top1(r), 2) : Cell::na("n/a (no evaluation)"));
+    row.push_back(opt_int(evaluated ? best_top1_epoch(r) : std::nullopt));
+    row.push_back(evaluated ? opt_num(best_top5(r), 2) : Cell::na("n/a (no evaluation)"));
     row.push_back(opt_num(d.total_ips, 2));
     row.push_back(opt_num(d.compute_ips, 2));
     row.push_back(opt_num(d.summary_total_ips, 2));
     row.push_back(opt_num(d.summary_compute_ips, 2));
     const auto reach = target_reach(r, opt.target_top1);
-    row.push_back(reach.time_s ? Cell::num(*reach.time_s, 2)
-                               : Cell::na(reach.reached ? "n/a (no timestamps)" : "not reached"));
+    row.push_back(reach.time_s    ? Cell::num(*reach.time_s, 2)
+                  : reach.reached ? Cell::na("n/a (no timestamps)")
+                  : evaluated     ? Cell::na("not reached")
+                                  : Cell::na("n/a (no evaluation)"));
     row.push_back(opt_num(d.wall_time_s, 2));
     if (d.step_time_p50 && d.step_time_p90 && d.step_time_p99)
       row.push_back(Cell{fmt_fixed(*d.step_time_p50 * 1e3, 1) + " / " +
@@ -98,122 +99,6 @@ Table runs_detail_table(const std::vector<StoredRun>& runs, const AnalysisOption
     t.rows.push_back(std::move(row));
   }
   return t;
-}
-
-namespace {
-
-// Distinct values with the number of runs having each, most common first then alphabetical.
-std::string distinct(const std::map<std::string, int>& counts, size_t total,
-                     size_t max_values = 6) {
-  std::vector<std::pair<int, std::string>> v;
-  for (const auto& [val, n] : counts) v.emplace_back(-n, val);
-  std::sort(v.begin(), v.end());
-  std::string s;
-  size_t shown = 0;
-  for (const auto& [neg, val] : v) {
-    if (shown == max_values) {
-      s += ", +" + std::to_string(v.size() - shown) + " more";
-      break;
-    }
-    s += (s.empty() ? "" : ", ") + (val.empty() ? std::string("(unknown)") : val);
-    if (counts.size() > 1 || static_cast<size_t>(-neg) != total)
-      s += " (" + std::to_string(-neg) + ")";
-    ++shown;
-  }
-  return s;
-}
-
-bool is_environment_key(const std::string& k) {
-  static const std::set<std::string> keys = {"arch",
-                                             "framework",
-                                             "data_backend",
-                                             "submission_platform",
-                                             "submission_org",
-                                             "submission_division",
-                                             "submission_status",
-                                             "torch_version",
-                                             "libtorch_version",
-                                             "cuda_version",
-                                             "cudnn_version",
-                                             "nccl_version",
-                                             "compiler",
-                                             "cpu_model",
-                                             "gpu_model",
-                                             "gpu_driver",
-                                             "hostname",
-                                             "os",
-                                             "tool_version",
-                                             "git_commit",
-                                             "device"};
-  return keys.count(k) || k.rfind("system.", 0) == 0 || k.rfind("env.", 0) == 0;
-}
-
-}  // namespace
-
-std::vector<std::pair<std::string, std::string>> report_header(const std::vector<StoredRun>& runs,
-                                                               const AnalysisOptions& opt) {
-  std::vector<std::pair<std::string, std::string>> h;
-  if (!opt.selection.empty()) h.emplace_back("Selection", opt.selection);
-  std::map<std::string, int> status, origin, experiment, devs, prec, batch;
-  std::map<std::string, std::map<std::string, int>> env;
-  for (const auto& r : runs) {
-    status[std::string(core::to_string(r.run.status))]++;
-    origin[r.run.source_format]++;
-    experiment[r.experiment]++;
-    devs[r.run.world_size.value ? std::to_string(*r.run.world_size.value) : ""]++;
-    prec[r.run.precision.value.value_or("")]++;
-    batch[r.run.batch_per_device.value ? std::to_string(*r.run.batch_per_device.value) : ""]++;
-    for (const auto& p : r.run.params)
-      if (is_environment_key(p.key)) env[p.key][p.value]++;
-  }
-  const size_t n = runs.size();
-  std::string st;
-  for (const auto& [s, c] : status) st += (st.empty() ? "" : ", ") + s + " " + std::to_string(c);
-  h.emplace_back("Runs", std::to_string(n) + (n ? " (" + st + ")" : ""));
-  if (!n) return h;
-  h.emplace_back("Experiments", distinct(experiment, n));
-  h.emplace_back("Origins (log formats)", distinct(origin, n));
-  h.emplace_back("Devices per run", distinct(devs, n));
-  h.emplace_back("Precision", distinct(prec, n));
-  h.emplace_back("Batch per device", distinct(batch, n));
-  h.emplace_back("Target top-1", fmt_fixed(opt.target_top1, 2) + " %");
-  for (const auto& [k, counts] : env) h.emplace_back(k, distinct(counts, n));
-  return h;
-}
-
-std::vector<std::string> selection_warnings(const std::vector<StoredRun>& runs) {
-  std::vector<std::string> w;
-  std::vector<const StoredRun*> unfinished;
-  std::set<std::string> batches, precisions;
-  for (const auto& r : runs) {
-    if (r.run.status != core::RunStatus::kFinished) unfinished.push_back(&r);
-    if (r.run.batch_per_device.value) batches.insert(std::to_string(*r.run.batch_per_device.value));
-    if (r.run.precision.value) precisions.insert(*r.run.precision.value);
-  }
-  if (!unfinished.empty()) {
-    constexpr size_t kMaxNamed = 10;
-    std::string s;
-    for (size_t i = 0; i < unfinished.size() && i < kMaxNamed; ++i)
-      s += (s.empty() ? "" : ", ") + ("#" + std::to_string(unfinished[i]->id) + " " +
-                                      std::string(core::to_string(unfinished[i]->run.status)));
-    if (unfinished.size() > kMaxNamed)
-      s += " and " + std::to_string(unfinished.size() - kMaxNamed) + " more (" +
-           std::to_string(unfinished.size()) + " in all)";
-    w.push_back("Runs that did not finish normally: " + s +
-                ". Their numbers cover only what was logged.");
-  }
-  auto join = [](const std::set<std::string>& s) {
-    std::string o;
-    for (const auto& x : s) o += (o.empty() ? "" : ", ") + x;
-    return o;
-  };
-  if (batches.size() > 1)
-    w.push_back("Runs use different batch sizes per device (" + join(batches) +
-                "): throughput, speedup and accuracy are only compared within one batch size.");
-  if (precisions.size() > 1)
-    w.push_back("Runs use different precisions (" + join(precisions) +
-                "): numbers are only compared within one precision.");
-  return w;
 }
 
 }  // namespace rn50::report

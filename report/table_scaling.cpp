@@ -4,31 +4,12 @@
 #include <set>
 
 #include "report/analysis.h"
-#include "report/run_view.h"
+#include "report/run_values.h"
+#include "report/scaling_selection.h"
 #include "report/stats.h"
 #include "report/text_format.h"
 
 namespace rn50::report {
-
-std::string describe(const ConfigKey& k, bool with_nodes) {
-  std::string s = k.precision + ", batch " + (k.batch ? std::to_string(*k.batch) : "?") +
-                  "/device, " + std::to_string(k.devices) +
-                  (k.devices == 1 ? " device" : " devices");
-  if (with_nodes && k.nodes)
-    s += " on " + std::to_string(*k.nodes) + (*k.nodes == 1 ? " node" : " nodes");
-  return s;
-}
-
-std::string id_list(const std::vector<const StoredRun*>& runs, size_t max_ids) {
-  if (runs.size() > max_ids) return std::to_string(runs.size()) + " runs";
-  std::string s;
-  for (const auto* r : runs) {
-    if (!s.empty()) s += ", ";
-    s += '#';
-    s += std::to_string(r->id);
-  }
-  return s;
-}
 
 namespace {
 
@@ -62,29 +43,11 @@ Table scaling_table(const std::vector<StoredRun>& all, const AnalysisOptions& op
       "speedup / devices. Runs tagged role=accuracy are left out.";
   t.columns = {"Precision",    "Batch/device",  "Nodes",   "Devices/node", "Devices", "n",
                "Median img/s", "Min-max img/s", "Speedup", "Efficiency",   "Basis",   "Runs"};
-  std::map<ConfigKey, std::vector<const StoredRun*>> groups;
-  std::vector<const StoredRun*> no_devices, no_ips;
-  for (const auto& r : all) {
-    if (role(r) == "accuracy") continue;
-    auto d = devices(r);
-    if (!d) {
-      no_devices.push_back(&r);
-      continue;
-    }
-    if (!throughput(r, IpsKind::kTotal, IpsBasis::kWindow)) {
-      no_ips.push_back(&r);
-      continue;
-    }
-    groups[ConfigKey{precision_label(r), r.run.batch_per_device.value, r.run.nodes.value, *d}]
-        .push_back(&r);
-  }
-  if (!no_devices.empty())
-    t.notes.push_back("Not in this table (device count unknown): " + id_list(no_devices) + ".");
-  if (!no_ips.empty())
-    t.notes.push_back("Not in this table (no throughput: batch size or timing unknown): " +
-                      id_list(no_ips) + ".");
+  const ScalingSelection sel = select_for_scaling(all);
+  const auto& groups = sel.groups;
+  t.notes = left_out_notes(sel);
   if (groups.empty()) {
-    t.empty_reason = "No run has both a known device count and a throughput value.";
+    t.empty_reason = sel.empty_reason;
     return t;
   }
 

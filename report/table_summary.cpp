@@ -3,7 +3,7 @@
 #include <set>
 
 #include "report/analysis.h"
-#include "report/run_view.h"
+#include "report/run_values.h"
 #include "report/stats.h"
 #include "report/text_format.h"
 
@@ -42,15 +42,34 @@ std::string basis_suffix(const std::set<IpsBasis>& bases) {
   return " [summary+window]";
 }
 
+constexpr const char* kNoIps = "n/a (neither a log summary nor a steady-window value)";
+
 Cell ips_cell(const IpsAgg& a) {
-  if (!a.value) return Cell::na();
+  if (!a.value) return Cell::na(kNoIps);
   return Cell::num(*a.value, 2, basis_suffix(a.bases));
 }
 
 Cell ratio_cell(const std::optional<double>& n, const std::optional<double>& one) {
-  if (!n || !one) return Cell::na();
+  if (!n) return Cell::na("n/a (no value in this row)");
+  if (!one) return Cell::na("n/a (no value in the 1-device row)");
   auto s = speedup(*n, *one);
   return s ? Cell::num(*s, 2) : Cell::na();
+}
+
+// Top-1: the accuracy-role runs of the configuration win; else the row's own runs.
+Cell top1_cell(const Runs& accuracy_runs, const Runs& runs) {
+  std::vector<double> top1;
+  std::string label;
+  for (const auto* r : accuracy_runs)
+    if (auto b = best_top1(*r)) top1.push_back(*b);
+  if (!top1.empty()) label = " (accuracy run " + id_list(accuracy_runs) + ")";
+  if (top1.empty()) {
+    for (const auto* r : runs)
+      if (auto b = best_top1(*r)) top1.push_back(*b);
+    if (top1.size() > 1) label = " (mean of " + std::to_string(top1.size()) + ")";
+  }
+  auto m = mean_std(top1);
+  return m ? Cell::num(m->mean, 2, label) : Cell::na("n/a (no evaluation)");
 }
 
 }  // namespace
@@ -143,50 +162,50 @@ Table summary_table(const std::vector<StoredRun>& all, const AnalysisOptions& op
     const Values* base = values.count(base_key) ? &values[base_key] : nullptr;
     if (!base && k.devices != 1) missing_baseline.insert(describe(base_key, false));
 
+    const auto acc_it = accuracy_runs.find(k);
     std::vector<Cell> row;
     row.push_back(Cell::integer(k.devices));
     row.push_back(Cell::str(k.precision));
     row.push_back(k.batch ? Cell::integer(*k.batch) : Cell::na());
-    row.push_back(runs.empty() ? Cell::str("none") : Cell::str(id_list(runs)));
+    if (runs.empty()) {
+      // Only runs tagged role=accuracy: they give this row its top-1 and nothing else.
+      const std::string ids = id_list(acc_it->second);
+      const Cell left_out = Cell::na("left out: " + ids + " tagged role=accuracy");
+      row.push_back(Cell::str("none (only " + ids + ", tagged role=accuracy: top-1 only)"));
+      for (int i = 0; i < 5; ++i) row.push_back(left_out);
+      row.push_back(top1_cell(acc_it->second, {}));
+      for (int i = 0; i < 3; ++i) row.push_back(left_out);
+      t.rows.push_back(std::move(row));
+      continue;
+    }
+    row.push_back(Cell::str(id_list(runs)));
 
     std::vector<double> wall, ttt;
+    bool any_evaluation = false, any_reached = false;
     for (const auto* r : runs) {
       if (r->run.derived.wall_time_s) wall.push_back(*r->run.derived.wall_time_s);
       auto reach = target_reach(*r, opt.target_top1);
       if (reach.time_s) ttt.push_back(*reach.time_s);
+      any_evaluation = any_evaluation || has_evaluations(*r);
+      any_reached = any_reached || reach.reached;
     }
     auto w = median_of(wall);
-    row.push_back(w ? Cell::num(*w, 2) : Cell::na());
+    row.push_back(w ? Cell::num(*w, 2) : Cell::na("n/a (no start or end record)"));
     auto tt = median_of(ttt);
-    row.push_back(
-        tt ? Cell::num(*tt, 2)
-           : Cell::na(runs.empty() ? "n/a" : "n/a (target not reached or no timestamps)"));
+    row.push_back(tt ? Cell::num(*tt, 2)
+                     : Cell::na(any_reached      ? "n/a (reached; no timestamps)"
+                                : any_evaluation ? "not reached"
+                                                 : "n/a (no evaluation in " + id_list(runs) + ")"));
     row.push_back(ips_cell(v.total));
     row.push_back(ips_cell(v.compute));
     if (v.published) {
       published_kinds.insert(v.published_kind);
       row.push_back(Cell::num(*v.published, 2, " (" + to_string(v.published_kind) + ")"));
     } else {
-      row.push_back(Cell::na());
+      row.push_back(Cell::na(kNoIps));
     }
 
-    // Top-1: the accuracy-role runs of this configuration win.
-    std::vector<double> top1;
-    std::string label;
-    const auto acc_it = accuracy_runs.find(k);
-    if (acc_it != accuracy_runs.end()) {
-      for (const auto* r : acc_it->second)
-        if (auto b = best_top1(*r)) top1.push_back(*b);
-      label = " (accuracy run " + id_list(acc_it->second) + ")";
-    }
-    if (top1.empty()) {
-      label.clear();
-      for (const auto* r : runs)
-        if (auto b = best_top1(*r)) top1.push_back(*b);
-      if (top1.size() > 1) label = " (mean of " + std::to_string(top1.size()) + ")";
-    }
-    auto m = mean_std(top1);
-    row.push_back(m ? Cell::num(m->mean, 2, label) : Cell::na("n/a (no evaluation)"));
+    row.push_back(top1_cell(acc_it != accuracy_runs.end() ? acc_it->second : Runs{}, runs));
 
     if (base) {
       row.push_back(ratio_cell(v.published, base->published));

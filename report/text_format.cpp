@@ -123,6 +123,10 @@ std::string json_quote(std::string_view raw) {
   return in_quotes(replace_chars(sanitize_text(raw), kJsonString));
 }
 
+void append(std::string& out, std::initializer_list<std::string_view> pieces) {
+  for (auto p : pieces) out.append(p);
+}
+
 std::string ellipsize(std::string_view s, size_t max_chars) {
   std::string clean = sanitize_text(s);
   size_t chars = 0, i = 0;

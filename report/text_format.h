@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,5 +33,9 @@ std::string json_quote(std::string_view s);
 
 // Cuts to at most `max_chars` code points, ending in "..." when cut.
 std::string ellipsize(std::string_view s, size_t max_chars);
+
+// out += a; out += b; ... in one call: the renderers build documents of many small pieces, and
+// `"x" + s + "y"` temporaries trip GCC 12's false -Wrestrict (PR 105329).
+void append(std::string& out, std::initializer_list<std::string_view> pieces);
 
 }  // namespace rn50::report

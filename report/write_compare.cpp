@@ -6,7 +6,7 @@
 #include "core/error.h"
 #include "core/file_util.h"
 #include "report/render.h"
-#include "report/run_view.h"
+#include "report/run_values.h"
 #include "report/text_format.h"
 #include "report/write_report.h"
 

@@ -100,9 +100,52 @@ bool svg_to_png(const std::string& tool, const fs::path& svg, const fs::path& pn
 
 }  // namespace
 
+namespace {
+
+// "md,html" -> {md, html}; every name checked, repeats dropped.
+std::vector<std::string> parse_formats(const std::string& list) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t end = list.find(',', start);
+    if (end == std::string::npos) end = list.size();
+    const std::string f = list.substr(start, end - start);
+    if (f != "md" && f != "json" && f != "csv" && f != "html")
+      throw core::UsageError("--format " + list +
+                             ": expected md, json, csv or html (or several, e.g. md,html)");
+    if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string render(const Report& r, const std::string& format) {
+  if (format == "md") return render_markdown(r);
+  if (format == "json") return render_json(r);
+  if (format == "csv") return render_csv(r);
+  return render_html(r);
+}
+
+// The metric history of the runs the curves draw, and of no other run (a 10,000-run selection
+// reads none of its 10 million metric rows).
+void load_curve_history(store::Database& db, std::vector<store::StoredRun>& runs,
+                        const AnalysisOptions& a) {
+  std::vector<int64_t> ids;
+  for (const auto* r : curve_runs(runs, a)) ids.push_back(r->id);
+  for (auto& r : runs) {
+    if (std::find(ids.begin(), ids.end(), r.id) == ids.end()) continue;
+    for (const auto& [key, level] : curve_metric_series()) {
+      auto points = store::load_metric_series(db, r.id, key, level);
+      r.run.metrics.insert(r.run.metrics.end(), std::make_move_iterator(points.begin()),
+                           std::make_move_iterator(points.end()));
+    }
+  }
+}
+
+}  // namespace
+
 ReportResult write_report(store::Database& db, const ReportOptions& opt) {
-  if (opt.format != "md" && opt.format != "json" && opt.format != "csv")
-    throw core::UsageError("--format " + opt.format + ": expected md, json or csv");
+  const std::vector<std::string> formats = parse_formats(opt.format);
   if (!(opt.target_top1 > 0 && opt.target_top1 <= 100))
     throw core::UsageError("--target " + fmt_shortest(opt.target_top1) +
                            ": expected a top-1 percentage in (0, 100]");
@@ -116,22 +159,22 @@ ReportResult write_report(store::Database& db, const ReportOptions& opt) {
     a.scaling_source = opt.scaling_json->filename().string();
   }
   check_experiment(db, opt.filter);
-  const auto runs = store::load_runs(db, opt.filter, store::Detail::kEpochs);
+  auto runs = store::load_runs(db, opt.filter, store::Detail::kEpochs);
   if (runs.empty())
     throw core::Error("no runs match the selection (" + a.selection + ") in " + db.path());
+  load_curve_history(db, runs, a);
 
   ReportResult res;
   res.report = build_report(runs, a);
-  const std::string body = opt.format == "md"     ? render_markdown(res.report)
-                           : opt.format == "json" ? render_json(res.report)
-                                                  : render_csv(res.report);
+  std::vector<std::pair<fs::path, std::string>> reports;
+  for (const auto& f : formats)
+    reports.emplace_back(opt.out_dir / ("report." + f), render(res.report, f));
 
   const fs::path plots = opt.out_dir / "plots";
   std::error_code ec;
   fs::create_directories(plots, ec);
   if (ec) throw core::Error("cannot create " + plots.string() + ": " + ec.message());
-  const fs::path report_file = opt.out_dir / ("report." + opt.format);
-  res.written.push_back(report_file);
+  for (const auto& [file, body] : reports) res.written.push_back(file);
 
   std::string tool;
   if (opt.png) {
@@ -157,8 +200,8 @@ ReportResult write_report(store::Database& db, const ReportOptions& opt) {
         res.messages.push_back("warning: rsvg-convert failed on " + svg.string());
     }
   }
-  // The report goes last: once it exists, every plot it links exists too.
-  core::write_file_atomic(report_file, body);
+  // The reports go last: once one exists, every plot it links exists too.
+  for (const auto& [file, body] : reports) core::write_file_atomic(file, body);
   return res;
 }
 

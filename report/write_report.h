@@ -15,7 +15,7 @@ namespace rn50::report {
 
 struct ReportOptions {
   store::RunFilter filter;
-  std::string format = "md";                 // md | json | csv
+  std::string format = "md";                 // md | json | csv | html, or several: "md,html"
   std::filesystem::path out_dir = "report";  // gets report.<format> and plots/
   double target_top1 = 75.9;
   bool png = false;                                   // also plots/*.png via rsvg-convert
@@ -25,7 +25,7 @@ struct ReportOptions {
 };
 
 struct ReportResult {
-  std::vector<std::filesystem::path> written;  // report file first, then plots
+  std::vector<std::filesystem::path> written;  // report files first (in format order), then plots
   std::vector<std::string> messages;           // e.g. "rsvg-convert not found: no PNGs"
   Report report;
 };

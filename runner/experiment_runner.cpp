@@ -388,14 +388,14 @@ RunSummary run_experiment(const RunOptions& opt) {
     report::ReportOptions ro;
     ro.filter.run_ids = report_run_ids;
     ro.out_dir = exp_dir / "report";
+    ro.format = "md,html";
     ro.target_top1 = exp.target_top1.value_or(75.9);
     ro.title = exp.name + (exp.description.empty() ? "" : ": " + exp.description);
     report::ReportResult rr = report::write_report(*db, ro);
     for (const auto& m : rr.messages) view.line("report: " + m);
-    if (!rr.written.empty()) {
-      sum.report_file = rr.written.front();
-      view.line("report: " + sum.report_file.string());
-    }
+    if (!rr.written.empty()) sum.report_file = rr.written.front();
+    for (const auto& f : rr.written)
+      if (f.parent_path() == ro.out_dir) view.line("report: " + f.string());
   }
   view.line(exp.name + ": " + std::to_string(sum.finished) + " finished, " +
             std::to_string(sum.failed) + " failed, " + std::to_string(sum.skipped) +

@@ -8,6 +8,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev sqlite3 librsvg2-bin
   libtorch-dev libgloo-dev libdnnl-dev libopenblas0-pthread libturbojpeg0-dev zlib1g-dev
   python3-torch python3-torchvision dataset-fashion-mnist
+  chromium  # tests/cli/report_browser_test.cpp renders report.html headless (skipped without it)
 )
 
 missing=()

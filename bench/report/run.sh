@@ -32,5 +32,6 @@ timeit() {  # best of 3 wall-clock seconds
 echo "report (md + 4 SVG plots, all $runs runs): $(timeit "$bin" report --db "$db" --out "$work/rep") s"
 echo "report --experiment bench-3:               $(timeit "$bin" report --db "$db" --experiment bench-3 --out "$work/rep3") s"
 echo "report --format json:                      $(timeit "$bin" report --db "$db" --format json --out "$work/repj") s"
+echo "report --format html (target: < 2 x md):    $(timeit "$bin" report --db "$db" --format html --out "$work/reph") s"
 echo "runs list (table):                         $(timeit "$bin" runs list --db "$db") s"
 echo "runs list --format json:                   $(timeit "$bin" runs list --db "$db" --format json) s"

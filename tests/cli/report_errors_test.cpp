@@ -75,7 +75,11 @@ TEST_F(ReportErrors, RunWithoutEvaluationsOrBaselineExplainsEachTable) {
   EXPECT_NE(md.find("No run has an evaluation"), std::string::npos);
   EXPECT_EQ(md.find("nan"), std::string::npos);
   EXPECT_NE(md.find("who=a\\|b \\`c\\`"), std::string::npos);  // escaped tag
-  EXPECT_NE(md.find("Top-1 accuracy vs epoch: not drawn (no run has per-epoch values"),
+  // Plots not drawn for one reason share a line: "Top-1 accuracy vs epoch, ...: not drawn (...)".
+  const size_t line = md.find("\n- Top-1 accuracy vs epoch");
+  ASSERT_NE(line, std::string::npos);
+  EXPECT_NE(md.substr(line, md.find('\n', line + 1) - line)
+                .find(": not drawn (no run has per-epoch values"),
             std::string::npos);
 }
 
@@ -84,15 +88,15 @@ TEST_F(ReportErrors, PngWritesPngsOrWarnsWhenRsvgConvertIsMissing) {
   const bool have = std::system("command -v rsvg-convert >/dev/null 2>&1") == 0;
   auto r = rn50("report --db e.db --out rep --png", dir_);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_EQ(fs::exists(dir_ / "rep" / "plots" / "step_time.png"), have);
+  EXPECT_EQ(fs::exists(dir_ / "rep" / "plots" / "step_time_histogram.png"), have);
   // Without rsvg-convert in PATH: SVGs and the report are still written, with a warning.
   const std::string sh = "cd " + q(dir_.string()) + " && env PATH=/nonexistent " + q(RN50_BINARY) +
                          " report --db e.db --out rep3 --png 2>err3.txt >/dev/null";
   ASSERT_EQ(std::system(sh.c_str()), 0);
   EXPECT_NE(slurp(dir_ / "err3.txt").find("rsvg-convert not found"), std::string::npos);
   EXPECT_TRUE(fs::exists(dir_ / "rep3" / "report.md"));
-  EXPECT_TRUE(fs::exists(dir_ / "rep3" / "plots" / "step_time.svg"));
-  EXPECT_FALSE(fs::exists(dir_ / "rep3" / "plots" / "step_time.png"));
+  EXPECT_TRUE(fs::exists(dir_ / "rep3" / "plots" / "step_time_histogram.svg"));
+  EXPECT_FALSE(fs::exists(dir_ / "rep3" / "plots" / "step_time_histogram.png"));
 }
 
 TEST_F(ReportErrors, RunsListShowDiff) {

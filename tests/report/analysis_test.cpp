@@ -154,5 +154,30 @@ TEST(Analysis, HostileNamesAreEscapedInMarkdownAndSvg) {
   EXPECT_TRUE(in_svg);
 }
 
+TEST(Analysis, HostileNamesAreEscapedInHtml) {
+  auto runs = load_fixture_runs();
+  store::StoredRun r = runs[0];
+  r.id = 99;
+  r.run.name = "bad\xff\xfe name\nline2 \"q\" 'a' <script>alert(1)</script> & <svg onload=x>";
+  r.run.tags = {{"role", "time2train"}, {"k\"<", "v'>&"}};
+  r.source_path = "logs/<img src=x>";
+  runs.push_back(r);
+  const std::string html = render_html(build_report(runs, AnalysisOptions{}));
+  EXPECT_FALSE(contains(html, "<script>alert"));
+  EXPECT_FALSE(contains(html, "<svg onload"));
+  EXPECT_FALSE(contains(html, "<img"));
+  EXPECT_FALSE(contains(html, "<b>bold"));
+  EXPECT_FALSE(contains(html, "\xff"));
+  EXPECT_TRUE(contains(html,
+                       "bad?? name line2 &quot;q&quot; &apos;a&apos; &lt;script&gt;alert(1)"
+                       "&lt;/script&gt; &amp; &lt;svg onload=x&gt;"));
+  EXPECT_TRUE(contains(html, "k&quot;&lt;=v&apos;&gt;&amp;"));
+  EXPECT_TRUE(contains(html, "acc|run `x` &lt;b&gt;bold&lt;/b&gt; &amp; *stars*"));
+  // The only script is the report's own, once.
+  size_t scripts = 0;
+  for (size_t p = 0; (p = html.find("<script", p)) != std::string::npos; ++p) ++scripts;
+  EXPECT_EQ(scripts, 1u);
+}
+
 }  // namespace
 }  // namespace rn50::report

@@ -1,4 +1,5 @@
-// Tables behind `rn50-exp runs list|show|diff` (MLflow/DVC habits: diff shows only what differs).
+// The tables that `rn50-exp runs list|show|diff` print (MLflow/DVC habits: diff shows only what
+// differs), and the choice of format for them.
 #pragma once
 
 #include <string>

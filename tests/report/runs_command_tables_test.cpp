@@ -1,4 +1,4 @@
-#include "report/runs_views.h"
+#include "report/runs_command_tables.h"
 
 #include <gtest/gtest.h>
 
@@ -15,7 +15,7 @@ namespace {
 
 using namespace rn50::testing;
 
-TEST(RunsViews, DiffShowsOnlyWhatDiffers) {
+TEST(RunsCommandTables, DiffShowsOnlyWhatDiffers) {
   const auto runs = load_fixture_runs();
   const auto t = runs_diff_table(runs[0], runs[1]);  // two seeds of the same config
   std::set<std::string> keys;
@@ -29,7 +29,7 @@ TEST(RunsViews, DiffShowsOnlyWhatDiffers) {
   for (const auto& row : t.rows) EXPECT_NE(row[2].text, row[3].text);
 }
 
-TEST(RunsViews, DiffOfAFactPresentOnlyOnOneSide) {
+TEST(RunsCommandTables, DiffOfAFactPresentOnlyOnOneSide) {
   const auto runs = load_fixture_runs();
   const auto t = runs_diff_table(runs[0], runs[8]);  // native vs mlperf
   bool batch = false;
@@ -42,14 +42,14 @@ TEST(RunsViews, DiffOfAFactPresentOnlyOnOneSide) {
   EXPECT_TRUE(batch);
 }
 
-TEST(RunsViews, IdenticalRunsSayThatTheyDoNotDiffer) {
+TEST(RunsCommandTables, IdenticalRunsSayThatTheyDoNotDiffer) {
   const auto runs = load_fixture_runs();
   const auto t = runs_diff_table(runs[0], runs[0]);
   EXPECT_TRUE(t.rows.empty());
   EXPECT_TRUE(contains(render_table(t, "table"), "do not differ"));
 }
 
-TEST(RunsViews, ShowHasProvenanceAndParams) {
+TEST(RunsCommandTables, ShowHasProvenanceAndParams) {
   auto runs = load_fixture_runs();
   runs[0].run.world_size.set(1, core::Source::kUser);
   const auto t = run_show_table(runs[0]);
@@ -67,7 +67,7 @@ TEST(RunsViews, ShowHasProvenanceAndParams) {
   EXPECT_TRUE(ws && gpu);
 }
 
-TEST(RunsViews, FormatsAreParseableAndUnknownFormatIsAUsageError) {
+TEST(RunsCommandTables, FormatsAreParseableAndUnknownFormatIsAUsageError) {
   const auto t = runs_list_table(load_fixture_runs());
   const auto j = nlohmann::json::parse(render_table(t, "json"));
   ASSERT_EQ(j.size(), 13u);

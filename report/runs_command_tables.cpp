@@ -1,4 +1,4 @@
-#include "report/runs_views.h"
+#include "report/runs_command_tables.h"
 
 #include <algorithm>
 #include <map>
@@ -8,7 +8,7 @@
 #include "core/error.h"
 #include "core/time_util.h"
 #include "report/render.h"
-#include "report/run_view.h"
+#include "report/run_values.h"
 #include "report/text_format.h"
 
 namespace rn50::report {

@@ -23,6 +23,9 @@ std::string run_label(const StoredRun& r);        // "#12 name"
 std::optional<double> best_top1(const StoredRun& r);
 std::optional<double> best_top5(const StoredRun& r);
 bool has_evaluations(const StoredRun& r);
+// Epoch of the best top-1 (as the log numbers it): the derived value, else the first epoch
+// record with the highest top-1.
+std::optional<int64_t> best_top1_epoch(const StoredRun& r);
 
 // Time to `target` top-1 recomputed for the report's target from the epoch records when they
 // are loaded (the stored value was derived with the ingest's target).
@@ -53,5 +56,17 @@ std::string system_label(const StoredRun& r);
 // MLPerf score input: wall time for MLPerf logs (run_start -> run_stop, the official score),
 // time to target for every other origin (their end record is not at the target).
 bool is_mlperf(const StoredRun& r);
+
+// A run of the built-in trainer (its rn50-native log, from `rn50-exp run` or `train`).
+bool is_own_run(const StoredRun& r);
+// The experiment runner's id of the run (param runner.run_id), "" when `rn50-exp run` did not
+// start it.
+std::string runner_run_id(const StoredRun& r);
+// Tags `rn50-exp run` adds for its own bookkeeping (run id, config hash, matrix keys, attempt):
+// `runs show` lists them; the report's Runs table does not. runner/plan.cpp sets them (a runner
+// test keeps the two lists equal); role is not bookkeeping.
+bool is_runner_bookkeeping_tag(const std::string& key);
+// "k=v, k=v" of the tags a person set (ingest --tag, the experiment's role), in stored order.
+std::string user_tags_text(const StoredRun& r);
 
 }  // namespace rn50::report

@@ -1,4 +1,4 @@
-// Machine-readable renderers: JSON, CSV and aligned text.
+// report.json and the JSON form of one table (`runs ... --format json`).
 #include <algorithm>
 
 #include "report/render.h"
@@ -112,8 +112,6 @@ void table_json(JsonOut& j, const Table& t, int level) {
   j.out += '}';
 }
 
-std::string csv_value(const Cell& c) { return c.number ? fmt_shortest(*c.number) : ""; }
-
 }  // namespace
 
 std::string render_json(const Report& r, const std::string& plots_dir) {
@@ -133,6 +131,39 @@ std::string render_json(const Report& r, const std::string& plots_dir) {
   j.out += "},";
   j.key("warnings", 1);
   j.strings(r.warnings, 1);
+  j.out += ',';
+  j.key("cards", 1);
+  j.out += '[';
+  for (size_t i = 0; i < r.cards.size(); ++i) {
+    const auto& c = r.cards[i];
+    j.indent(2);
+    j.out += '{';
+    j.key("run_id", 3);
+    j.number(static_cast<double>(c.run_id));
+    j.out += ',';
+    j.key("title", 3);
+    j.str(c.title);
+    j.out += ',';
+    j.key("items", 3);
+    j.out += '{';
+    for (size_t k = 0; k < c.items.size(); ++k) {
+      j.key(c.items[k].first, 4);
+      j.str(c.items[k].second);
+      if (k + 1 < c.items.size()) j.out += ',';
+    }
+    j.indent(3);
+    j.out += "}";
+    j.indent(2);
+    j.out += '}';
+    if (i + 1 < r.cards.size()) j.out += ',';
+  }
+  if (!r.cards.empty()) j.indent(1);
+  j.out += "],";
+  j.key("cards_note", 1);
+  if (r.cards_note.empty())
+    j.out += "null";
+  else
+    j.str(r.cards_note);
   j.out += ',';
   j.key("tables", 1);
   j.out += '[';
@@ -166,6 +197,9 @@ std::string render_json(const Report& r, const std::string& plots_dir) {
       j.str(p.missing_reason);
     else
       j.out += "null";
+    j.out += ',';
+    j.key("caption", 3);
+    j.str(p.caption);
     j.indent(2);
     j.out += '}';
     if (i + 1 < r.plots.size()) j.out += ',';
@@ -175,81 +209,10 @@ std::string render_json(const Report& r, const std::string& plots_dir) {
   return j.out;
 }
 
-std::string render_csv(const Report& r) {
-  std::string out = "table,row,column,value,text\n";
-  auto line = [&](const std::string& table, const std::string& row, const std::string& col,
-                  const std::string& value, const std::string& text) {
-    out += csv_escape(table) + "," + row + "," + csv_escape(col) + "," + value + "," +
-           csv_escape(text) + "\n";
-  };
-  for (size_t i = 0; i < r.header.size(); ++i)
-    line("header", std::to_string(i), r.header[i].first, "", r.header[i].second);
-  for (size_t i = 0; i < r.warnings.size(); ++i)
-    line("warnings", std::to_string(i), "warning", "", r.warnings[i]);
-  for (const auto& t : r.tables) {
-    if (t.rows.empty()) line(t.id, "", "empty_reason", "", t.empty_reason);
-    for (size_t i = 0; i < t.rows.size(); ++i)
-      for (size_t c = 0; c < t.rows[i].size() && c < t.columns.size(); ++c)
-        line(t.id, std::to_string(i), t.columns[c], csv_value(t.rows[i][c]), t.rows[i][c].text);
-    for (size_t i = 0; i < t.notes.size(); ++i)
-      line(t.id + ".notes", std::to_string(i), "note", "", t.notes[i]);
-  }
-  for (const auto& p : r.plots)
-    line("plots", "", p.id, "",
-         p.svg.empty() ? "not drawn: " + p.missing_reason : "plots/" + p.id + ".svg");
-  return out;
-}
-
-std::string render_table_csv(const Table& t) {
-  std::string out;
-  for (size_t i = 0; i < t.columns.size(); ++i) out += (i ? "," : "") + csv_escape(t.columns[i]);
-  out += "\n";
-  for (const auto& row : t.rows) {
-    for (size_t i = 0; i < row.size(); ++i)
-      out += (i ? "," : "") + csv_escape(row[i].missing ? "" : row[i].text);
-    out += "\n";
-  }
-  return out;
-}
-
 std::string render_table_json(const Table& t) {
   JsonOut j;
   j.rows(t, 0);
   return j.out + "\n";
-}
-
-namespace {
-size_t display_width(const std::string& s) {
-  size_t n = 0;
-  for (unsigned char c : s)
-    if ((c & 0xC0) != 0x80) ++n;
-  return n;
-}
-}  // namespace
-
-std::string render_table_text(const Table& t) {
-  if (t.rows.empty()) return (t.empty_reason.empty() ? "No rows." : t.empty_reason) + "\n";
-  std::vector<std::vector<std::string>> cells;
-  cells.push_back({});
-  for (const auto& c : t.columns) cells.back().push_back(sanitize_text(c));
-  for (const auto& row : t.rows) {
-    cells.push_back({});
-    for (const auto& c : row) cells.back().push_back(sanitize_text(c.text));
-  }
-  std::vector<size_t> width(t.columns.size(), 0);
-  for (const auto& r : cells)
-    for (size_t i = 0; i < r.size() && i < width.size(); ++i)
-      width[i] = std::max(width[i], display_width(r[i]));
-  std::string out;
-  for (const auto& r : cells) {
-    std::string line;
-    for (size_t i = 0; i < r.size() && i < width.size(); ++i) {
-      line += r[i];
-      if (i + 1 < r.size()) line += std::string(width[i] - display_width(r[i]) + 2, ' ');
-    }
-    out += line + "\n";
-  }
-  return out;
 }
 
 }  // namespace rn50::report

@@ -1,8 +1,9 @@
-#include "report/run_view.h"
+#include "report/run_values.h"
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <set>
 
 namespace rn50::report {
 
@@ -25,7 +26,13 @@ std::string precision_label(const StoredRun& r) {
   return r.run.precision.value ? *r.run.precision.value : std::string("?");
 }
 
-std::string run_label(const StoredRun& r) { return "#" + std::to_string(r.id) + " " + r.run.name; }
+std::string run_label(const StoredRun& r) {
+  std::string s(1, '#');  // appended: GCC 12's false -Wrestrict (PR 105329) on "#" + ...
+  s += std::to_string(r.id);
+  s += ' ';
+  s += r.run.name;
+  return s;
+}
 
 std::optional<double> best_top1(const StoredRun& r) {
   if (r.run.derived.best_top1) return r.run.derived.best_top1;
@@ -46,6 +53,15 @@ std::optional<double> best_top5(const StoredRun& r) {
 }
 
 bool has_evaluations(const StoredRun& r) { return best_top1(r).has_value(); }
+
+std::optional<int64_t> best_top1_epoch(const StoredRun& r) {
+  if (r.run.derived.best_top1_epoch) return r.run.derived.best_top1_epoch;
+  const core::EpochRecord* best = nullptr;
+  for (const auto& e : r.run.epochs)
+    if (e.top1 && std::isfinite(*e.top1) && (!best || *e.top1 > *best->top1)) best = &e;
+  if (!best) return std::nullopt;
+  return best->epoch;
+}
 
 TargetReach target_reach(const StoredRun& r, double target) {
   constexpr double kEps = 1e-9;
@@ -105,5 +121,26 @@ std::string system_label(const StoredRun& r) {
 }
 
 bool is_mlperf(const StoredRun& r) { return r.run.source_format == "mlperf"; }
+
+bool is_own_run(const StoredRun& r) { return r.run.source_format == "rn50-native"; }
+
+std::string runner_run_id(const StoredRun& r) { return param_value(r, "runner.run_id"); }
+
+bool is_runner_bookkeeping_tag(const std::string& key) {
+  static const std::set<std::string> keys = {
+      "run_id",    "config_sha256",    "shape", "nodes",  "devices_per_node", "devices",
+      "precision", "batch_per_device", "seed",  "repeat", "attempt"};
+  return keys.count(key) > 0;
+}
+
+std::string user_tags_text(const StoredRun& r) {
+  const bool by_runner = !runner_run_id(r).empty();
+  std::string s;
+  for (const auto& [k, v] : r.run.tags) {
+    if (by_runner && is_runner_bookkeeping_tag(k)) continue;
+    s += (s.empty() ? "" : ", ") + k + "=" + v;
+  }
+  return s;
+}
 
 }  // namespace rn50::report
