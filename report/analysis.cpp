@@ -2,6 +2,10 @@
 // helpers every table shares.
 #include "report/analysis.h"
 
+#include <algorithm>
+
+#include "report/run_values.h"
+
 namespace rn50::report {
 
 Report build_report(const std::vector<store::StoredRun>& runs, const AnalysisOptions& opt) {
@@ -13,6 +17,8 @@ Report build_report(const std::vector<store::StoredRun>& runs, const AnalysisOpt
   rep.tables.push_back(summary_table(runs, opt, rep.warnings));
   rep.tables.push_back(scaling_table(runs, opt, rep.warnings));
   rep.tables.push_back(time_to_train_table(runs, opt, rep.warnings));
+  if (std::any_of(runs.begin(), runs.end(), [](const store::StoredRun& r) { return is_mlperf(r); }))
+    rep.tables.push_back(mlperf_results_table(runs, opt, rep.warnings));
   rep.tables.push_back(accuracy_table(runs, opt, rep.warnings));
   rep.tables.push_back(runs_detail_table(runs, opt));
   rep.plots = build_plots(runs, opt);

@@ -44,6 +44,9 @@ Table scaling_table(const std::vector<store::StoredRun>& runs, const AnalysisOpt
                     std::vector<std::string>& warnings);
 Table time_to_train_table(const std::vector<store::StoredRun>& runs, const AnalysisOptions& opt,
                           std::vector<std::string>& warnings);
+// MLPerf's results table of the selected MLPerf runs: one row per set, sorted by score.
+Table mlperf_results_table(const std::vector<store::StoredRun>& runs, const AnalysisOptions& opt,
+                           std::vector<std::string>& warnings);
 Table accuracy_table(const std::vector<store::StoredRun>& runs, const AnalysisOptions& opt,
                      std::vector<std::string>& warnings);
 Table runs_detail_table(const std::vector<store::StoredRun>& runs, const AnalysisOptions& opt);

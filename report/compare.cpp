@@ -415,7 +415,7 @@ CompareResult compare_runs(const std::vector<StoredRun>& baseline,
     for (const auto& [side, runs] :
          {std::pair{"baseline", &g.baseline}, std::pair{"candidate", &g.candidate}}) {
       std::set<std::string> systems;
-      for (const auto* r : *runs) systems.insert(system_label(*r));
+      for (const auto* r : *runs) systems.insert(set_key(*r));
       if (all_mlperf && systems.size() > 1)
         warnings.push_back(g.label + ": the " + side + " mixes " + std::to_string(systems.size()) +
                            " systems (" +

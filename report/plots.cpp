@@ -50,7 +50,7 @@ Plot epoch_plot(const std::vector<StoredRun>& all, const AnalysisOptions& opt, s
     for (const auto* r : with) {
       ChartSeries s;
       s.label = run_label(*r);
-      if (name_count[r->run.name] > 1) s.label += " (" + system_label(*r) + ")";
+      if (name_count[r->run.name] > 1) s.label += " (" + set_label(*r) + ")";
       s.markers = r->run.epochs.size() <= 40;
       for (const auto& e : r->run.epochs)
         if (e.*field && std::isfinite(*(e.*field)))

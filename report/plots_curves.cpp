@@ -55,7 +55,7 @@ std::map<const StoredRun*, std::string> legend_labels(const Runs& runs) {
   std::map<const StoredRun*, std::string> out;
   for (const auto* r : runs) {
     std::string s = run_label(*r);
-    if (name_count[r->run.name] > 1) s += " (" + system_label(*r) + ")";
+    if (name_count[r->run.name] > 1) s += " (" + set_label(*r) + ")";
     out[r] = s;
   }
   return out;

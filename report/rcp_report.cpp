@@ -26,7 +26,7 @@ Plot rcp_report_plot(const std::vector<store::StoredRun>& runs, const AnalysisOp
   for (const auto& r : runs) {
     const std::string ro = role(r);
     if (ro == "accuracy" || ro == "throughput" || !has_evaluations(r)) continue;
-    sets[Key{r.experiment, system_label(r), precision_label(r), r.run.batch_per_device.value,
+    sets[Key{r.experiment, set_key(r), precision_label(r), r.run.batch_per_device.value,
              devices(r).value_or(0)}]
         .push_back(&r);
   }
@@ -36,8 +36,8 @@ Plot rcp_report_plot(const std::vector<store::StoredRun>& runs, const AnalysisOp
     const auto r = rcp_check_runs(table, set, opt.target_top1);
     if (!r.batch || !r.submission_mean) continue;
     RcpPlotPoint pt;
-    const auto& [experiment, system, precision, batch, devs] = key;
-    pt.label = system + " x" + std::to_string(devs);
+    const auto& [experiment, where, precision, batch, devs] = key;
+    pt.label = set_label(*set.front()) + " x" + std::to_string(devs);
     pt.batch = *r.batch;
     pt.mean = *r.submission_mean;
     pt.lo = pt.hi = pt.mean;

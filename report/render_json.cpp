@@ -21,7 +21,14 @@ class JsonOut {
   void number(double v) { out += fmt_shortest(v); }
   void cell(const Cell& c) {
     if (c.missing) {
-      out += "null";
+      // Missing, and why (a set without a score says so here as in the Markdown).
+      if (c.text.empty() || c.text == "n/a") {
+        out += "null";
+      } else {
+        out += "{\"value\": null, \"reason\": ";
+        str(c.text);
+        out += '}';
+      }
     } else if (c.number) {
       // A labelled value ("859.24 (compute)") keeps its label next to the number.
       if (c.text.find(' ') == std::string::npos) {

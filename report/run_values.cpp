@@ -110,14 +110,29 @@ std::optional<Ips> throughput(const StoredRun& r, IpsKind kind, IpsBasis prefer)
 std::string to_string(IpsKind k) { return k == IpsKind::kTotal ? "total" : "compute"; }
 std::string to_string(IpsBasis b) { return b == IpsBasis::kSummary ? "log summary" : "window"; }
 
-std::string system_label(const StoredRun& r) {
-  for (const char* key : {"system.system_name", "system.name", "submission_platform"}) {
-    std::string v = param_value(r, key);
-    if (!v.empty()) return v;
-  }
+std::string set_key(const StoredRun& r) {
+  if (!r.set_key.empty()) return r.set_key;
   const std::filesystem::path p(r.source_path);
-  if (p.has_parent_path()) return p.parent_path().filename().string();
-  return r.source_path;
+  return p.has_parent_path() ? p.parent_path().string() : std::string(".");
+}
+
+std::string set_label(const StoredRun& r) {
+  if (r.set_org && r.set_system) return *r.set_org + "/" + *r.set_system;
+  if (std::string v = param_value(r, "system.system_name"); !v.empty()) return v;
+  const std::filesystem::path p(set_key(r));
+  const std::string name = p.filename().string();
+  return name.empty() ? p.string() : name;
+}
+
+SetScaling set_scaling(const std::vector<const StoredRun*>& set, double explicit_factor,
+                       const std::string& explicit_source) {
+  if (!explicit_source.empty()) return {explicit_factor, explicit_source};
+  for (const StoredRun* r : set)
+    if (r->scaling_factor)
+      return {*r->scaling_factor, r->scaling_file
+                                      ? std::filesystem::path(*r->scaling_file).filename().string()
+                                      : std::string("scaling.json")};
+  return {};
 }
 
 bool is_mlperf(const StoredRun& r) { return r.run.source_format == "mlperf"; }

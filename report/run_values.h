@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "store/queries.h"
 
@@ -49,9 +50,21 @@ std::optional<Ips> throughput(const StoredRun& r, IpsKind kind, IpsBasis prefer)
 std::string to_string(IpsKind k);
 std::string to_string(IpsBasis b);
 
-// Which set of repeats a run belongs to for MLPerf-style scoring: the system it ran on
-// (params system.system_name / submission_platform) else the folder its log came from.
-std::string system_label(const StoredRun& r);
+// Which set of repeats a run belongs to for MLPerf-style scoring: where it comes from, never a
+// string its log prints (docs/ingest.md): "org/system/benchmark" of the MLPerf results layout,
+// else the folder its log was in. Runs of different sets are never averaged together.
+std::string set_key(const StoredRun& r);
+// How a set is named: "org/system" in the MLPerf layout, else the system named by a system
+// description beside the log (param system.system_name), else the folder's name.
+std::string set_label(const StoredRun& r);
+// The scaling factor a set's olympic mean is multiplied by, and where it comes from: an explicit
+// --scaling-json wins; otherwise the set's own scaling.json (memberships.scaling_factor).
+struct SetScaling {
+  double factor = 1.0;
+  std::string source;  // file name, or "" when there is none
+};
+SetScaling set_scaling(const std::vector<const StoredRun*>& set, double explicit_factor,
+                       const std::string& explicit_source);
 
 // MLPerf score input: wall time for MLPerf logs (run_start -> run_stop, the official score),
 // time to target for every other origin (their end record is not at the target).

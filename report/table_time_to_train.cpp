@@ -7,6 +7,7 @@
 #include "report/analysis.h"
 #include "report/rcp_report.h"
 #include "report/run_values.h"
+#include "report/set_score.h"
 #include "report/stats.h"
 #include "report/text_format.h"
 
@@ -31,8 +32,9 @@ Table time_to_train_table(const std::vector<StoredRun>& all, const AnalysisOptio
   t.title = "Time to train (MLPerf style)";
   const std::string target = fmt_fixed(opt.target_top1, 2);
   t.description =
-      "Sets of repeated runs: same experiment, system (params system.system_name / "
-      "submission_platform, else the log's folder), precision, batch per device and devices. A "
+      "Sets of repeated runs: same experiment, same set (where the logs come from: "
+      "<org>/results/<system>/<benchmark> of an MLPerf results tree, else the log's folder; never "
+      "the system name a log prints), precision, batch per device and devices. A "
       "run converged when it finished (MLPerf: run_stop success) and an evaluation reached top-1 "
       "≥ " +
       target +
@@ -40,15 +42,17 @@ Table time_to_train_table(const std::vector<StoredRun>& all, const AnalysisOptio
       "first step → first evaluation ≥ target for other origins. Olympic mean: 5 runs, drop the "
       "fastest and slowest; one non-converged run counts as the dropped slowest, more than one "
       "gives no score" +
-      (opt.scaling_factor != 1.0
+      (!opt.scaling_source.empty()
            ? "; multiplied by the scaling factor " + fmt_shortest(opt.scaling_factor) + " (" +
-                 opt.scaling_source + ")"
-           : std::string()) +
+                 opt.scaling_source + ", given for every set)"
+           : "; multiplied by the set's own scaling factor (scaling.json in its folder) when it "
+             "has one") +
       ". Runs tagged role=accuracy or role=throughput are left out.";
   t.columns = {"Set",          "Devices",   "Converged/total", "Olympic mean (min)",
                "Median (min)", "Min (min)", "Max (min)",       "Epochs to target (median)",
                "Per-run (min)"};
   t.columns.push_back(rcp_column_title(opt));  // MLPerf's convergence check of the set
+  t.columns.push_back("Scaling factor");
   std::map<SetKey, std::vector<const StoredRun*>> sets;
   std::map<std::string, std::vector<const StoredRun*>> by_role;  // role -> runs left out
   std::vector<const StoredRun*> no_eval;
@@ -58,13 +62,14 @@ Table time_to_train_table(const std::vector<StoredRun>& all, const AnalysisOptio
       by_role[ro].push_back(&r);
       continue;
     }
-    if (!has_evaluations(r)) {
+    // An MLPerf run without an evaluation is one that did not converge: it stays in its set.
+    if (!has_evaluations(r) && !is_mlperf(r)) {
       no_eval.push_back(&r);
       continue;
     }
     ConfigKey c{precision_label(r), r.run.batch_per_device.value, std::nullopt,
                 devices(r).value_or(0)};
-    sets[SetKey{r.experiment, system_label(r), c}].push_back(&r);
+    sets[SetKey{r.experiment, set_key(r), c}].push_back(&r);
   }
   std::string left_out;  // "#7 tagged role=accuracy; #8 tagged role=throughput"
   for (const auto& [ro, runs] : by_role) {
@@ -88,80 +93,53 @@ Table time_to_train_table(const std::vector<StoredRun>& all, const AnalysisOptio
     return t;
   }
   for (const auto& [key, runs] : sets) {
-    std::vector<double> scores, epochs;
-    int64_t failed = 0, untimed = 0;
-    std::vector<std::pair<double, std::string>> listing;  // per-run text, sorted by score
-    std::vector<std::string> failures;
-    for (const auto* r : runs) {
-      const auto reach = target_reach(*r, opt.target_top1);
-      const bool finished = r->run.status == core::RunStatus::kFinished;
-      std::optional<double> minutes;
-      if (is_mlperf(*r)) {
-        if (r->run.derived.wall_time_s) minutes = *r->run.derived.wall_time_s / 60.0;
-      } else if (reach.time_s) {
-        minutes = *reach.time_s / 60.0;
-      }
-      if (finished && reach.reached) {
-        if (!minutes) {
-          ++untimed;
-          continue;
-        }
-        scores.push_back(*minutes);
-        if (reach.epoch) epochs.push_back(static_cast<double>(*reach.epoch));
-        listing.emplace_back(*minutes, fmt_fixed(*minutes, 4));
-      } else {
-        ++failed;
-        std::string why =
-            !finished
-                ? std::string(core::to_string(r->run.status))
-                : "top-1 " + (best_top1(*r) ? fmt_fixed(*best_top1(*r), 2) : std::string("?")) +
-                      " < target";
-        std::string text = (minutes ? fmt_fixed(*minutes, 4) : std::string("-")) + " (#" +
-                           std::to_string(r->id) + " " + why + ")";
-        failures.push_back(text);
-      }
-    }
-    std::sort(listing.begin(), listing.end());
+    const SetScore sc =
+        score_set(runs, opt.target_top1, set_scaling(runs, opt.scaling_factor, opt.scaling_source));
     std::string per_run;
     if (runs.size() <= kMaxListed) {
-      for (const auto& [m, s] : listing) per_run += (per_run.empty() ? "" : ", ") + s;
-      for (const auto& f : failures) per_run += (per_run.empty() ? "" : ", ") + f;
+      for (const auto& [m, text] : sc.converged_text)
+        per_run += (per_run.empty() ? "" : ", ") + text;
+      for (const auto& f : sc.failures) per_run += (per_run.empty() ? "" : ", ") + f;
     } else {
       // A set of hundreds of runs would make an unreadable cell: counts, and the Runs table.
-      per_run = std::to_string(listing.size()) + " converged, " + std::to_string(failures.size()) +
+      per_run = std::to_string(sc.minutes.size()) + " converged, " +
+                std::to_string(sc.failures.size()) +
                 " not converged (per-run values in the Runs table)";
     }
-    if (untimed)
-      t.notes.push_back(describe(key.config, false) + " (" + key.system +
-                        "): " + std::to_string(untimed) +
+    const std::string label = set_label(*runs.front());
+    if (sc.untimed)
+      t.notes.push_back(describe(key.config, false) + " (" + label +
+                        "): " + std::to_string(sc.untimed) +
                         " converged runs have no timestamps and cannot be scored.");
 
     std::vector<Cell> row;
-    row.push_back(Cell::str(key.experiment + " / " + key.system + " (" + key.config.precision +
+    row.push_back(Cell::str(key.experiment + " / " + label + " (" + key.config.precision +
                             ", batch " +
                             (key.config.batch ? std::to_string(*key.config.batch) : "?") + ")"));
     row.push_back(key.config.devices ? Cell::integer(key.config.devices) : Cell::na());
-    row.push_back(Cell::str(std::to_string(scores.size()) + "/" +
-                            std::to_string(scores.size() + failed + untimed)));
-    const auto ol = olympic_mean(scores, failed + untimed, 5, opt.scaling_factor);
-    row.push_back(ol.score ? Cell::num(*ol.score, 4) : Cell::na("no score: " + ol.reason));
-    if (auto m = median_stats(scores)) {
+    row.push_back(Cell::str(std::to_string(sc.minutes.size()) + "/" + std::to_string(sc.total())));
+    row.push_back(sc.olympic.score ? Cell::num(*sc.olympic.score, 4)
+                                   : Cell::na("no score: " + sc.olympic.reason));
+    if (auto m = median_stats(sc.minutes)) {
       row.push_back(Cell::num(m->median, 4));
       row.push_back(Cell::num(m->min, 4));
       row.push_back(Cell::num(m->max, 4));
     } else {
       for (int i = 0; i < 3; ++i) row.push_back(Cell::na("n/a (no converged run)"));
     }
-    auto e = median_stats(epochs);
+    auto e = median_stats(sc.epochs);
     row.push_back(e ? Cell::num(e->median, e->median == static_cast<int64_t>(e->median) ? 0 : 1)
                     : Cell::na());
     row.push_back(Cell::str(per_run));
     row.push_back(rcp_cell(runs, opt));
+    row.push_back(sc.scaling.source.empty()
+                      ? Cell::str("none")
+                      : Cell{fmt_shortest(sc.scaling.factor) + " (" + sc.scaling.source + ")",
+                             sc.scaling.factor, false});
     t.rows.push_back(std::move(row));
-    if (ol.score && scores.size() + failed + untimed > 5)
-      warnings.push_back("Set " + key.experiment + " / " + key.system + " has " +
-                         std::to_string(scores.size() + failed + untimed) +
-                         " runs; MLPerf scores exactly 5.");
+    if (sc.olympic.score && sc.total() > 5)
+      warnings.push_back("Set " + key.experiment + " / " + label + " has " +
+                         std::to_string(sc.total()) + " runs; MLPerf scores exactly 5.");
   }
   return t;
 }
