@@ -8,6 +8,7 @@
 #include "app/commands.h"
 #include "core/derive.h"
 #include "core/error.h"
+#include "core/user_text.h"
 #include "report/write_compare.h"
 #include "store/database.h"
 
@@ -33,13 +34,6 @@ struct CompareCliOptions {
   std::optional<double> fail_if_slower, fail_if_less_accurate;
   std::string title = "ResNet-50 comparison";
 };
-
-std::pair<std::string, std::string> key_value(const std::string& s) {
-  const auto eq = s.find('=');
-  if (eq == std::string::npos || eq == 0)
-    throw core::UsageError("--tag " + s + ": expected key=value");
-  return {s.substr(0, eq), s.substr(eq + 1)};
-}
 
 int64_t run_id(const std::string& s) {
   size_t used = 0;
@@ -93,7 +87,7 @@ void build_filters(const CLI::App& sub, const CompareCliOptions& o, store::RunFi
                                " already selects experiment " + *side->experiment);
       side->experiment = v;
     } else if (name == "--tag") {
-      side->tags.push_back(key_value(v));
+      side->tags.push_back(core::parse_key_value("--tag", v));
     } else {
       side->run_ids.push_back(run_id(v));
     }

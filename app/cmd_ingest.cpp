@@ -9,6 +9,7 @@
 #include "app/commands.h"
 #include "core/derive.h"
 #include "core/error.h"
+#include "core/user_text.h"
 #include "ingest/pipeline.h"
 #include "parsers/registry.h"
 #include "store/database.h"
@@ -32,13 +33,6 @@ struct IngestCliOptions {
   std::string db;
   bool verbose = false;
 };
-
-std::pair<std::string, std::string> split_key_value(const std::string& flag, const std::string& s) {
-  const auto eq = s.find('=');
-  if (eq == std::string::npos || eq == 0)
-    throw core::UsageError(flag + " " + s + ": expected key=value");
-  return {s.substr(0, eq), s.substr(eq + 1)};
-}
 
 int64_t parse_int(const std::string& flag, std::string_view s) {
   int64_t v = 0;
@@ -141,7 +135,7 @@ int run_ingest(const IngestCliOptions& o) {
       throw core::UsageError("--window " + o.window + ": LAST is before FIRST");
   }
   for (const auto& s : o.sets) {
-    auto [k, v] = split_key_value("--set", s);
+    auto [k, v] = core::parse_key_value("--set", s);
     derive.sets[k] = v;
   }
   if (!derive.sets.empty()) {
@@ -150,8 +144,9 @@ int run_ingest(const IngestCliOptions& o) {
   }
   store::IngestOptions store_opt;
   if (o.experiment.empty()) throw core::UsageError("--experiment must not be empty");
+  core::require_clean_text(o.experiment, "--experiment");
   store_opt.experiment = o.experiment;
-  for (const auto& t : o.tags) store_opt.tags.push_back(split_key_value("--tag", t));
+  for (const auto& t : o.tags) store_opt.tags.push_back(core::parse_key_value("--tag", t));
   const parsers::Parser* forced = nullptr;
   if (o.format != "auto") {
     forced = parsers::find_parser(o.format);

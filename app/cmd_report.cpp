@@ -7,6 +7,7 @@
 #include "app/commands.h"
 #include "core/derive.h"
 #include "core/error.h"
+#include "core/user_text.h"
 #include "report/write_report.h"
 #include "store/database.h"
 
@@ -27,13 +28,6 @@ struct ReportCliOptions {
   std::string rcp_ruleset;
   std::string title = "ResNet-50 benchmark report";
 };
-
-std::pair<std::string, std::string> key_value(const std::string& s) {
-  const auto eq = s.find('=');
-  if (eq == std::string::npos || eq == 0)
-    throw core::UsageError("--tag " + s + ": expected key=value");
-  return {s.substr(0, eq), s.substr(eq + 1)};
-}
 
 }  // namespace
 
@@ -73,7 +67,7 @@ Runner setup_report(CLI::App& parent) {
   return [opt] {
     report::ReportOptions ro;
     if (!opt->experiment.empty()) ro.filter.experiment = opt->experiment;
-    for (const auto& t : opt->tags) ro.filter.tags.push_back(key_value(t));
+    for (const auto& t : opt->tags) ro.filter.tags.push_back(core::parse_key_value("--tag", t));
     ro.filter.run_ids = opt->run_ids;
     ro.format = opt->format;
     ro.out_dir = opt->out;

@@ -5,6 +5,7 @@
 
 #include "app/commands.h"
 #include "core/error.h"
+#include "core/user_text.h"
 #include "report/runs_command_tables.h"
 #include "store/database.h"
 #include "store/queries.h"
@@ -74,12 +75,7 @@ Runner setup_runs(CLI::App& parent) {
           throw core::UsageError("unknown experiment '" + opt->experiment + "' in " + db->path());
         f.experiment = opt->experiment;
       }
-      for (const auto& s : opt->tags) {
-        const auto eq = s.find('=');
-        if (eq == std::string::npos || eq == 0)
-          throw core::UsageError("--tag " + s + ": expected key=value");
-        f.tags.emplace_back(s.substr(0, eq), s.substr(eq + 1));
-      }
+      for (const auto& s : opt->tags) f.tags.push_back(core::parse_key_value("--tag", s));
       t = report::runs_list_table(store::load_runs(*db, f, store::Detail::kSummary));
     } else if (show->parsed()) {
       t = report::run_show_table(load_one(*db, opt->show_id));

@@ -41,22 +41,28 @@ size_t utf8_len(std::string_view s, size_t i) {
 
 }  // namespace
 
-std::string sanitize_text(std::string_view s) {
+std::string to_valid_utf8(std::string_view s) {
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
     const size_t n = utf8_len(s, i);
     if (n == 0) {
-      out += '?';
-      ++i;
-    } else if (n == 1 && (static_cast<unsigned char>(s[i]) < 0x20 || s[i] == 0x7F)) {
-      out += ' ';
+      const auto c = static_cast<unsigned char>(s[i]);  // latin-1: U+0080..U+00FF
+      out += static_cast<char>(0xC0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3F));
       ++i;
     } else {
       out.append(s.substr(i, n));
       i += n;
     }
   }
+  return out;
+}
+
+std::string sanitize_text(std::string_view s) {
+  std::string out = to_valid_utf8(s);
+  for (char& c : out)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = ' ';
   return out;
 }
 
@@ -76,8 +82,6 @@ constexpr CharReplacement kXmlText[] = {
     {'<', "&lt;"}, {'>', "&gt;"}, {'&', "&amp;"}, {'"', "&quot;"}, {'\'', "&apos;"}};
 // RFC 4180 doubles the quote inside a quoted field.
 constexpr CharReplacement kCsvQuotedField[] = {{'"', "\"\""}};
-// sanitize_text already removed control characters, so only quote and backslash remain.
-constexpr CharReplacement kJsonString[] = {{'"', "\\\""}, {'\\', "\\\\"}};
 
 // The escapers differ only in what they replace. They all take sanitized text, so that no format
 // has to cope with invalid UTF-8 or control characters.
@@ -114,13 +118,52 @@ std::string in_quotes(const std::string& s) {
 }  // namespace
 
 std::string csv_escape(std::string_view raw) {
-  std::string s = sanitize_text(raw);
+  std::string s = to_valid_utf8(raw);
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   return in_quotes(replace_chars(s, kCsvQuotedField));
 }
 
 std::string json_quote(std::string_view raw) {
-  return in_quotes(replace_chars(sanitize_text(raw), kJsonString));
+  const std::string s = to_valid_utf8(raw);
+  std::string out;
+  out.reserve(s.size() + 2);
+  out.push_back('"');
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      default:
+        if (u < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", u);
+          out += buf;
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+  return out;
 }
 
 void append(std::string& out, std::initializer_list<std::string_view> pieces) {

@@ -17,8 +17,11 @@ std::string fmt_int(int64_t v);
 // Shortest round-trip representation (JSON numbers).
 std::string fmt_shortest(double v);
 
-// Replaces bytes that are not valid UTF-8 by '?' and control characters (except none) by a space:
-// logs are latin-1 sometimes, and an invalid byte makes the whole SVG/JSON unreadable.
+// Valid UTF-8 passes unchanged; a byte that is not part of valid UTF-8 is read as latin-1 (the
+// parsers' policy), so no character is lost and the result is always valid UTF-8.
+std::string to_valid_utf8(std::string_view s);
+// For display formats (Markdown, SVG/HTML text): to_valid_utf8, and control characters become a
+// space (a newline would break a Markdown table row or an SVG label).
 std::string sanitize_text(std::string_view s);
 
 // Markdown table cell: escapes | ` * _ [ ] \ < > & and folds newlines, so a run name can
@@ -26,9 +29,11 @@ std::string sanitize_text(std::string_view s);
 std::string md_escape(std::string_view s);
 // XML text and attribute values.
 std::string xml_escape(std::string_view s);
-// RFC 4180 field: quoted when it contains a comma, quote, CR or LF.
+// RFC 4180 field: quoted when it contains a comma, quote, CR or LF, quotes doubled; every other
+// character kept as it is (newlines included), so the value reads back exactly.
 std::string csv_escape(std::string_view s);
-// JSON string literal including the quotes.
+// RFC 8259 JSON string literal including the quotes: quote, backslash and every control
+// character escaped (\n, \t, \u0001, ...), everything else kept, so the value reads back exactly.
 std::string json_quote(std::string_view s);
 
 // Cuts to at most `max_chars` code points, ending in "..." when cut.

@@ -66,9 +66,9 @@ TEST(Golden, Plots) {
     drawn.push_back(p.id);
     check_golden("plots/" + p.id + ".svg", p.svg);
   }
-  EXPECT_EQ(drawn,
-            (std::vector<std::string>{"top1_vs_time", "throughput_vs_devices", "scaling_efficiency",
-                                      "top1_vs_epoch", "loss_vs_epoch", "epochs_to_target_vs_rcp"}));
+  EXPECT_EQ(drawn, (std::vector<std::string>{"top1_vs_time", "throughput_vs_devices",
+                                             "scaling_efficiency", "top1_vs_epoch", "loss_vs_epoch",
+                                             "epochs_to_target_vs_rcp"}));
 }
 
 // The quickstart-like run through the database: run card, curves over steps and time.

@@ -34,12 +34,16 @@ TEST(TextFormat, XmlCsvJsonEscaping) {
   EXPECT_EQ(csv_escape("plain"), "plain");
   EXPECT_EQ(csv_escape("a,b"), "\"a,b\"");
   EXPECT_EQ(csv_escape("say \"hi\""), "\"say \"\"hi\"\"\"");
-  EXPECT_EQ(json_quote("a\"b\\c\nd"), "\"a\\\"b\\\\c d\"");
+  // RFC 4180 keeps line breaks inside a quoted field; RFC 8259 escapes every control character.
+  EXPECT_EQ(csv_escape("two\nlines"), "\"two\nlines\"");
+  EXPECT_EQ(json_quote("a\"b\\c\nd\te\x01"), "\"a\\\"b\\\\c\\nd\\te\\u0001\"");
 }
 
-TEST(TextFormat, InvalidUtf8BecomesQuestionMark) {
-  // A latin-1 byte from an old log must not make the SVG or JSON unreadable.
-  EXPECT_EQ(sanitize_text("caf\xe9!"), "caf?!");
+TEST(TextFormat, InvalidUtf8IsReadAsLatin1) {
+  // A latin-1 byte from an old log must not make the SVG or JSON unreadable, nor be lost.
+  EXPECT_EQ(sanitize_text("caf\xe9!"), "caf\xc3\xa9!");
+  EXPECT_EQ(json_quote("caf\xe9"), "\"caf\xc3\xa9\"");
+  EXPECT_EQ(sanitize_text("a\nb\x7f"), "a b ");
   EXPECT_EQ(sanitize_text("caf\xc3\xa9"), "caf\xc3\xa9");
   EXPECT_EQ(ellipsize("abcdefghij", 6), "abc...");
   EXPECT_EQ(ellipsize("abc", 6), "abc");
