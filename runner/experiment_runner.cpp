@@ -13,6 +13,7 @@
 #include "core/error.h"
 #include "core/file_util.h"
 #include "core/hash.h"
+#include "core/slurm_hostlist.h"
 #include "core/time_util.h"
 #include "report/write_report.h"
 #include "runner/launcher.h"
@@ -160,25 +161,6 @@ std::string format_seconds(double s) {
 
 }  // namespace
 
-std::string first_slurm_host(const std::string& nodelist) {
-  // Only the first entry matters: "prefix[01-04,07]suffix,other" -> "prefix01suffix".
-  std::string first;
-  int depth = 0;
-  for (char c : nodelist) {
-    if (c == '[') ++depth;
-    if (c == ']') --depth;
-    if (c == ',' && depth == 0) break;
-    first.push_back(c);
-  }
-  const auto open = first.find('[');
-  if (open == std::string::npos) return first;
-  const auto close = first.find(']', open);
-  std::string range = first.substr(open + 1, close - open - 1);
-  range = range.substr(0, range.find_first_of(",-"));
-  return first.substr(0, open) + range +
-         (close == std::string::npos ? "" : first.substr(close + 1));
-}
-
 void apply_slurm_environment(LaunchScope& scope) {
   if (scope.nnodes) return;
   const char* nnodes = env_or_null("SLURM_NNODES");
@@ -190,7 +172,7 @@ void apply_slurm_environment(LaunchScope& scope) {
   if (const char* addr = env_or_null("MASTER_ADDR")) {
     scope.master_addr = addr;
   } else if (const char* list = env_or_null("SLURM_JOB_NODELIST")) {
-    scope.master_addr = first_slurm_host(list);
+    scope.master_addr = core::first_host(list);
   }
   if (const char* port = env_or_null("MASTER_PORT")) scope.master_port = std::atoi(port);
 }

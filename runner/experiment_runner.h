@@ -40,7 +40,4 @@ RunSummary run_experiment(const RunOptions& opt);
 // first host of SLURM_JOB_NODELIST). Leaves the scope untouched outside SLURM.
 void apply_slurm_environment(LaunchScope& scope);
 
-// "node[01-04,07],gpu5" -> "node01".
-std::string first_slurm_host(const std::string& nodelist);
-
 }  // namespace rn50::runner

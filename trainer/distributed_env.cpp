@@ -1,13 +1,13 @@
 // Where a rank learns who it is: torchrun's variables first, SLURM's as a fallback, else a
 // single process. Every malformed value is a UsageError naming the variable, because a rank
 // that guesses its identity wrongly deadlocks the whole job instead of failing.
-#include "trainer/distributed_env.h"
 
 #include <charconv>
 #include <cstdlib>
 #include <string>
 
 #include "core/error.h"
+#include "core/slurm_hostlist.h"
 #include "trainer/distributed.h"
 
 namespace rn50::trainer {
@@ -54,31 +54,6 @@ void check_range(const std::string& what, int64_t value, int64_t lo, int64_t hi)
 
 }  // namespace
 
-std::string slurm_first_node(const std::string& nodelist) {
-  // The first entry ends at the first comma outside brackets.
-  size_t end = 0;
-  int depth = 0;
-  for (; end < nodelist.size(); ++end) {
-    char c = nodelist[end];
-    if (c == '[') ++depth;
-    if (c == ']') --depth;
-    if (c == ',' && depth == 0) break;
-  }
-  std::string entry = nodelist.substr(0, end);
-  size_t open = entry.find('[');
-  if (open == std::string::npos) return entry;
-  size_t close = entry.find(']', open);
-  if (close == std::string::npos)
-    throw core::UsageError("distributed: SLURM node list '" + nodelist + "' has an unclosed '['");
-  std::string range = entry.substr(open + 1, close - open - 1);
-  // "01-04,07" -> "01": keep the zero padding, it is part of the host name.
-  size_t stop = range.find_first_of(",-");
-  std::string first = range.substr(0, stop);
-  if (first.empty())
-    throw core::UsageError("distributed: SLURM node list '" + nodelist + "' has an empty range");
-  return entry.substr(0, open) + first + entry.substr(close + 1);
-}
-
 DistEnv DistEnv::from_variables(const std::map<std::string, std::string>& vars) {
   DistEnv env;
   const bool torchrun = find(vars, "WORLD_SIZE") || find(vars, "RANK");
@@ -115,7 +90,7 @@ DistEnv DistEnv::from_variables(const std::map<std::string, std::string>& vars) 
   } else if (slurm) {
     const std::string* list = find(vars, "SLURM_JOB_NODELIST");
     if (!list) list = find(vars, "SLURM_NODELIST");
-    if (list) env.master_addr = slurm_first_node(*list);
+    if (list) env.master_addr = core::first_host(*list);
   }
   if (find(vars, "MASTER_PORT")) {
     env.master_port = static_cast<int>(int_var(vars, "MASTER_PORT", 0));

@@ -10,14 +10,7 @@
 namespace rn50::runner {
 namespace {
 
-TEST(Slurm, FirstHostOfNodelist) {
-  EXPECT_EQ(first_slurm_host("gpu07"), "gpu07");
-  EXPECT_EQ(first_slurm_host("node[01-04,07]"), "node01");
-  EXPECT_EQ(first_slurm_host("node[3,5-6],gpu[1-2]"), "node3");
-  EXPECT_EQ(first_slurm_host("a1,b2"), "a1");
-  EXPECT_EQ(first_slurm_host("rack[2-3]-n[1-4]"), "rack2-n[1-4]");
-}
-
+// Host-list expansion itself: tests/core/slurm_hostlist_test.cpp.
 TEST(Slurm, ScopeFromEnvironmentUnlessGiven) {
   ::setenv("SLURM_NNODES", "4", 1);
   ::setenv("SLURM_NODEID", "2", 1);

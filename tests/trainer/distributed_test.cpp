@@ -23,7 +23,6 @@
 #include "core/error.h"
 #include "group_of_one.h"
 #include "test_support.h"
-#include "trainer/distributed_env.h"
 
 namespace rn50::trainer {
 namespace {
@@ -492,14 +491,6 @@ TEST(DistEnv, SlurmFallbacks) {
   EXPECT_EQ(env.local_world_size, 2);
   EXPECT_EQ(env.master_addr, "gpu07");
   EXPECT_EQ(env.master_port, 23456);
-}
-
-TEST(DistEnv, SlurmFirstNode) {
-  EXPECT_EQ(slurm_first_node("node1"), "node1");
-  EXPECT_EQ(slurm_first_node("a,b"), "a");
-  EXPECT_EQ(slurm_first_node("gpu[003-005,9],x[1-2]"), "gpu003");
-  EXPECT_EQ(slurm_first_node("r[2,4]-ib"), "r2-ib");
-  EXPECT_THROW(slurm_first_node("gpu[1-2"), core::UsageError);
 }
 
 TEST(DistEnv, BadValuesNameTheVariable) {
