@@ -35,20 +35,6 @@ class Parser {
   core::ParsedFile parse(std::string_view content, const core::DeriveOptions& opt) const;
 };
 
-// Transitional: a parser that still reads its input as one buffer (at most
-// TextLimits::max_document_bytes) and fills run.metrics itself; its points are handed to the sink
-// afterwards.
-class WholeBufferParser : public Parser {
- public:
-  using Parser::parse;
-  void parse(TextInput& in, core::ParsedFile& out, core::MetricSink& points,
-             const core::DeriveOptions& opt) const final;
-
- protected:
-  virtual core::ParsedFile parse_buffer(std::string_view content,
-                                        const core::DeriveOptions& opt) const = 0;
-};
-
 // Factories, one per format file (parsers/<format>_parser.cpp).
 std::unique_ptr<Parser> make_ngc_stdout_parser();        // "ngc-dllogger-stdout"
 std::unique_ptr<Parser> make_ngc_json_parser();          // "ngc-dllogger-json"
