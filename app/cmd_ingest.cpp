@@ -17,11 +17,13 @@
 #include "app/commands.h"
 #include "core/derive.h"
 #include "core/error.h"
+#include "core/file_util.h"
 #include "core/hash.h"
 #include "core/memory.h"
 #include "core/ordered_parallel.h"
 #include "parsers/mlperf_system.h"
 #include "parsers/registry.h"
+#include "parsers/timm_args.h"
 #include "store/database.h"
 #include "store/ingest.h"
 #include "store/metric_writer.h"
@@ -196,6 +198,7 @@ class Ingester {
                         " diagnostics)");
     }
     attach_system_description(item.path, parsed);
+    attach_timm_args(item.path, parsed);
     for (core::RunRecord& run : parsed.runs) store::group_by_series(run.metrics);
     out.kind = Prepared::Kind::kParsed;
   }
@@ -244,6 +247,29 @@ class Ingester {
     for (auto& run : parsed.runs) {
       parsers::apply_mlperf_system(run, *system, system->file_name);
       core::apply_user_facts(run, derive_);  // --set still wins over the system file
+      core::derive_common(run, derive_);
+    }
+  }
+
+  // timm's summary.csv states neither batch size nor epochs; the args.yaml beside it does.
+  void attach_timm_args(const fs::path& path, core::ParsedFile& parsed) const {
+    if (parsed.format != "timm") return;
+    const auto args = parsers::find_timm_args(path);
+    if (!args) return;
+    std::error_code ec;
+    const auto size = fs::file_size(*args, ec);
+    if (ec || size > (size_t(1) << 20)) {
+      parsed.diagnostics.push_back({core::Severity::kWarning, 0,
+                                    args->filename().string() + ": not read (" +
+                                        (ec ? ec.message() : std::string("larger than 1 MiB")) +
+                                        ")"});
+      return;
+    }
+    const std::string text = core::read_file(*args);
+    for (auto& run : parsed.runs) {
+      for (auto& w : parsers::apply_timm_args(run, text, args->filename().string()))
+        parsed.diagnostics.push_back({core::Severity::kWarning, 0, std::move(w)});
+      core::apply_user_facts(run, derive_);  // --set still wins over the args file
       core::derive_common(run, derive_);
     }
   }

@@ -42,5 +42,9 @@ std::unique_ptr<Parser> make_pytorch_examples_parser();  // "pytorch-examples"
 std::unique_ptr<Parser> make_mlperf_parser();            // "mlperf" (:::MLLOG and v0.6 :::MLL)
 std::unique_ptr<Parser> make_enflame_report_parser();    // "enflame-report"
 std::unique_ptr<Parser> make_native_log_parser();  // "rn50-native" (the built-in trainer's log)
+std::unique_ptr<Parser> make_enflame_console_parser();    // "enflame-console" (train.py log)
+std::unique_ptr<Parser> make_torchvision_parser();        // "torchvision-references"
+std::unique_ptr<Parser> make_timm_parser();               // "timm" (summary.csv, console)
+std::unique_ptr<Parser> make_tf_cnn_benchmarks_parser();  // "tf-cnn-benchmarks"
 
 }  // namespace rn50::parsers

@@ -113,7 +113,9 @@ class PytorchExamplesParser : public Parser {
       if (progress >= 3) break;
     }
     if (progress == 0 && summaries == 0) return 0;
-    if (progress < bad) return 10;  // looks similar (torchvision MetricLogger?), not this grammar
+    // More lines that start like progress lines but break the grammar than lines that keep it:
+    // another trainer's log (torchvision's MetricLogger prints "Epoch: [0]  [ 10/5005]  eta:").
+    if (progress < bad) return 0;
     int score = 60 + 10 * std::min(progress, 3);
     if (creating_model) score = std::min(95, score + 5);
     return score;

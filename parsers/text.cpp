@@ -39,6 +39,16 @@ std::string_view next_token(std::string_view& s) {
   return tok;
 }
 
+std::string in_quotes(std::string_view s) {
+  // Appended, not "'" + s + "'": GCC 12 warns falsely (-Wrestrict) on the concatenation.
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '\'';
+  out.append(s);
+  out += '\'';
+  return out;
+}
+
 bool looks_like_text(std::string_view head) {
   if (head.empty()) return false;
   size_t control = 0;

@@ -39,6 +39,9 @@ std::string_view trim_right(std::string_view s);
 // Removes and returns the next whitespace-separated token from `s` ("" when none is left).
 std::string_view next_token(std::string_view& s);
 
+// `s` between single quotes, for messages that quote the log.
+std::string in_quotes(std::string_view s);
+
 // Leading bytes look like text (no NUL, few control bytes): used by sniffers to reject binaries.
 bool looks_like_text(std::string_view head);
 
