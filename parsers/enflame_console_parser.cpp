@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <set>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -152,7 +153,7 @@ class ConsoleRun {
     std::map<int64_t, bool> complete;
     for (const auto& [e, rec] : epochs_) complete[e] = true;
     if (!train_epochs_.empty()) {
-      const int64_t last = train_epochs_.back();
+      const int64_t last = *train_epochs_.rbegin();
       for (int64_t e : train_epochs_)
         if (e != last || report_read_) complete[e] = true;
     }
@@ -263,10 +264,7 @@ class ConsoleRun {
     Process* p = process(lg.pid, ln);
     if (!p) return;
     p->trained = true;
-    if (train_epochs_.empty() || train_epochs_.back() != *epoch) {
-      if (std::find(train_epochs_.begin(), train_epochs_.end(), *epoch) == train_epochs_.end())
-        train_epochs_.push_back(*epoch);
-    }
+    train_epochs_.insert(*epoch);
     if (!run().start_time && lg.time) run().start_time = lg.time;
     pair(*p, *epoch, *step, lg.time);
     if (!is_primary(lg.pid)) return;
@@ -567,7 +565,7 @@ class ConsoleRun {
   int64_t init_lines_ = 0;
 
   // Epochs.
-  std::vector<int64_t> train_epochs_;  // in order of appearance
+  std::set<int64_t> train_epochs_;
   std::map<int64_t, core::EpochRecord> epochs_;
   std::map<int64_t, bool> loss_epochs_;
 

@@ -29,6 +29,7 @@ using core::Source;
 constexpr std::string_view kName = "timm";
 constexpr std::string_view kVersion = "1";
 constexpr size_t kMaxColumns = 256;
+constexpr size_t kMaxColumnSets = 256;  // headers with other columns in one file
 
 bool is_column_name(std::string_view s) {
   if (s.empty() || s.size() > 64) return false;
@@ -249,18 +250,28 @@ class TimmRun {
                         "): " + std::string(t.substr(0, 120)));
       return;
     }
+    if (column_sets_.empty() || column_sets_.back() != columns_) {
+      if (column_sets_.size() >= kMaxColumnSets) {
+        diag_.warning(ln, "malformed row", "too many different headers: row not read");
+        return;
+      }
+      column_sets_.push_back(columns_);
+    }
     start();
     // A resumed run appends the epochs it repeats: the last row of an epoch counts.
-    auto& row = rows_[*epoch];
-    row.clear();
-    for (size_t i = 1; i < columns_.size(); ++i) row.emplace_back(columns_[i], values_[i]);
+    Row& row = rows_[*epoch];
+    row.columns = column_sets_.size() - 1;
+    row.values.assign(values_.begin() + 1, values_.end());
   }
 
   void finish_csv(core::RunRecord& run) {
     for (const auto& [e, row] : rows_) {
       core::EpochRecord rec;
       rec.epoch = e;
-      for (const auto& [column, v] : row) {
+      const std::vector<std::string>& columns = column_sets_[row.columns];
+      for (size_t i = 0; i < row.values.size(); ++i) {
+        const std::string& column = columns[i + 1];
+        const double v = row.values[i];
         if (!std::isfinite(v)) continue;
         if (column == "train_loss") rec.train_loss = v;
         if (column == "eval_top1") rec.top1 = v;
@@ -414,7 +425,12 @@ class TimmRun {
   // summary.csv
   std::vector<std::string> columns_;
   std::vector<double> values_;
-  std::map<int64_t, std::vector<std::pair<std::string, double>>> rows_;
+  struct Row {
+    size_t columns = 0;          // index in column_sets_ (a header may change mid-file)
+    std::vector<double> values;  // without the epoch
+  };
+  std::vector<std::vector<std::string>> column_sets_;
+  std::map<int64_t, Row> rows_;
 
   // console
   bool best_line_ = false;
