@@ -54,11 +54,16 @@ void apply_user_facts(RunRecord& run, const DeriveOptions& opt) {
   const bool user_involved = run.batch_per_device.source == Source::kUser ||
                              run.world_size.source == Source::kUser ||
                              run.global_batch.source == Source::kUser;
+  // Facts from logs are range-checked by the parsers; these guards keep the arithmetic defined
+  // whatever a caller passes (a world size of 0 or a product beyond int64 infers nothing).
+  int64_t product = 0;
   if (run.batch_per_device.known() && run.world_size.known() &&
       (!run.global_batch.known() || (user_involved && run.global_batch.source != Source::kUser))) {
-    run.global_batch.set(*run.batch_per_device.value * *run.world_size.value, Source::kInferred,
-                         "batch_per_device x world_size");
+    if (*run.batch_per_device.value > 0 && *run.world_size.value > 0 &&
+        !__builtin_mul_overflow(*run.batch_per_device.value, *run.world_size.value, &product))
+      run.global_batch.set(product, Source::kInferred, "batch_per_device x world_size");
   } else if (run.global_batch.known() && run.world_size.known() && !run.batch_per_device.known() &&
+             *run.world_size.value > 0 && *run.global_batch.value > 0 &&
              *run.global_batch.value % *run.world_size.value == 0) {
     run.batch_per_device.set(*run.global_batch.value / *run.world_size.value, Source::kInferred,
                              "global_batch / world_size");
@@ -109,6 +114,25 @@ std::optional<double> percentile_in_place(std::vector<double>& values, double p)
   const auto nth = values.begin() + static_cast<std::ptrdiff_t>(idx);
   std::nth_element(values.begin(), nth, values.end());
   return *nth;
+}
+
+std::optional<double> percentile_weighted(std::vector<std::pair<double, int64_t>>& values,
+                                          double p) {
+  double total = 0;
+  for (const auto& [v, n] : values)
+    if (n > 0) total += static_cast<double>(n);
+  if (!(total > 0)) return std::nullopt;
+  const double rank = std::ceil(p / 100.0 * total);
+  double idx = rank < 1 ? 0 : rank - 1;
+  if (idx > total - 1) idx = total - 1;
+  std::sort(values.begin(), values.end());
+  double seen = 0;
+  for (const auto& [v, n] : values) {
+    if (n <= 0) continue;
+    seen += static_cast<double>(n);
+    if (seen > idx) return v;
+  }
+  return values.back().first;
 }
 
 std::optional<double> percentile(std::vector<double> values, double p) {

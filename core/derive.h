@@ -5,6 +5,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "core/diagnostic.h"
 #include "core/run_record.h"
@@ -37,5 +39,10 @@ void derive_common(RunRecord& run, const DeriveOptions& opt);
 std::optional<double> percentile(std::vector<double> values, double p);
 // The same without a copy: partially reorders `values` (nth_element, not a full sort).
 std::optional<double> percentile_in_place(std::vector<double>& values, double p);
+// The same for a sample given as (value, count) pairs, as if each value were repeated count times
+// (an interval of n steps logged as one record); pairs with count <= 0 are not in the sample.
+// Reorders `values`.
+std::optional<double> percentile_weighted(std::vector<std::pair<double, int64_t>>& values,
+                                          double p);
 
 }  // namespace rn50::core

@@ -13,6 +13,7 @@
 #include "core/memory.h"
 #include "core/ordered_parallel.h"
 #include "parsers/registry.h"
+#include "parsers/timm_args.h"
 #include "store/metric_writer.h"
 
 namespace rn50::ingest {
@@ -54,6 +55,18 @@ Hashed hash_file(const fs::path& path, const std::string& suffix) {
   if (!suffix.empty()) sha.update(suffix);
   out.sha256 = sha.hex();
   return out;
+}
+
+// args*.yaml beside a timm summary*.csv: read with the summary, not a log of its own.
+bool is_timm_args(const fs::path& abs) {
+  const std::string name = abs.filename().string();
+  if (!name.starts_with("args") || !name.ends_with(".yaml")) return false;
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(abs.parent_path(), ec)) {
+    const std::string other = e.path().filename().string();
+    if (other.starts_with("summary") && other.ends_with(".csv")) return true;
+  }
+  return false;
 }
 
 bool looks_binary(std::string_view head) {
@@ -163,6 +176,27 @@ void Pipeline::parse_into(const FileJob& job, const parsers::Parser& parser, cor
       if (!sc.problem.empty()) out.diagnostics.push_back({core::Severity::kWarning, 0, sc.problem});
     }
   }
+  // timm states batch size, epochs and model only in the args file beside summary.csv.
+  if (out.format == "timm") {
+    if (const auto args = parsers::find_timm_args(job.path)) {
+      std::error_code ec;
+      const auto size = fs::file_size(*args, ec);
+      if (ec || size > (uintmax_t(1) << 20)) {
+        out.diagnostics.push_back(
+            {core::Severity::kWarning, 0,
+             args->filename().string() + ": not read (" +
+                 (ec ? ec.message() : std::string("larger than 1 MiB")) + ")"});
+      } else {
+        const std::string text = core::read_file(*args);
+        for (auto& run : out.runs) {
+          for (auto& w : parsers::apply_timm_args(run, text, args->filename().string()))
+            out.diagnostics.push_back({core::Severity::kWarning, 0, std::move(w)});
+          core::apply_user_facts(run, opt_.derive);  // --set still wins over the args file
+          core::derive_common(run, opt_.derive);
+        }
+      }
+    }
+  }
   if (job.adjust) job.adjust(out);
 }
 
@@ -193,6 +227,11 @@ Pipeline::Prepared Pipeline::prepare(const FileJob& job) const {
     if (!job.explicit_file && out.placement.sidecar) {
       out.kind = Kind::kUsed;
       out.message = abs.filename() == "scaling.json" ? "scaling.json" : "system description";
+      return out;
+    }
+    if (!job.explicit_file && is_timm_args(abs)) {
+      out.kind = Kind::kUsed;
+      out.message = "timm args file";
       return out;
     }
     std::error_code ec;

@@ -4,7 +4,9 @@
 
 #include "core/error.h"
 #include "core/file_util.h"
-#include "parsers/text_lines.h"
+#include "parsers/json_scan.h"
+#include "parsers/numbers.h"
+#include "parsers/text.h"
 
 namespace rn50::parsers {
 
@@ -17,22 +19,27 @@ std::optional<int64_t> count_field(const nlohmann::json& j, const char* key,
                                    int64_t least = 1) {
   auto it = j.find(key);
   if (it == j.end()) return std::nullopt;
-  constexpr int64_t kMost = 1 << 24;  // no system has more nodes or devices per node
-  if (it->is_number_integer() && it->get<int64_t>() >= least && it->get<int64_t>() <= kMost)
-    return it->get<int64_t>();
-  if (it->is_string()) {
-    const std::string s = it->get<std::string>();
-    if (auto n = parse_int(trim(s)); n && *n >= least && *n <= kMost) return n;
-  }
+  std::optional<int64_t> n;
+  if (it->is_number_unsigned())
+    n = it->get<uint64_t>() <= static_cast<uint64_t>(kMaxWorldSize)
+            ? std::optional<int64_t>(static_cast<int64_t>(it->get<uint64_t>()))
+            : std::nullopt;
+  else if (it->is_number_integer())
+    n = it->get<int64_t>();
+  else if (it->is_string())
+    n = parse_int(trim(it->get_ref<const std::string&>()));
+  if (n && in_range(*n, least, kMaxWorldSize)) return n;
   warnings.push_back(file + ": " + key + ": expected an integer from " + std::to_string(least) +
-                     ", got " + it->dump());
+                     " to " + std::to_string(kMaxWorldSize) + ", got " +
+                     stored_text(it->dump(), TextKind::kValue));
   return std::nullopt;
 }
 
 std::string text_field(const nlohmann::json& j, const char* key) {
   auto it = j.find(key);
   if (it == j.end()) return {};
-  return it->is_string() ? it->get<std::string>() : it->dump();
+  return stored_text(it->is_string() ? it->get_ref<const std::string&>() : it->dump(),
+                     TextKind::kValue);
 }
 
 }  // namespace
@@ -41,9 +48,9 @@ MlperfSystem parse_mlperf_system(std::string_view json_text, const std::string& 
   nlohmann::json j;
   try {
     // System files are UTF-8 by convention; tolerate latin-1 ones instead of failing.
-    j = nlohmann::json::parse(to_utf8_text(json_text));
-  } catch (const nlohmann::json::parse_error& e) {
-    throw core::Error(file_name + ": not valid JSON: " + e.what());
+    j = nlohmann::json::parse(to_utf8(json_text));
+  } catch (const nlohmann::json::exception& e) {
+    throw core::Error(file_name + ": not valid JSON: " + json::library_message(e.what()));
   }
   if (!j.is_object()) throw core::Error(file_name + ": expected a JSON object");
   MlperfSystem s;
@@ -99,16 +106,23 @@ void apply_mlperf_system(core::RunRecord& run, const MlperfSystem& sys,
   if (sys.number_of_nodes && run.nodes.source != Source::kUser)
     run.nodes.set(*sys.number_of_nodes, Source::kInferred, json_name + ": number_of_nodes");
   const bool cpu_only = sys.accelerators_per_node && *sys.accelerators_per_node == 0;
+  // Both counts are at most kMaxWorldSize: the product fits; a larger one is no device count.
   if (sys.number_of_nodes && sys.accelerators_per_node && !cpu_only &&
-      run.world_size.source != Source::kUser)
-    run.world_size.set(*sys.number_of_nodes * *sys.accelerators_per_node, Source::kInferred,
-                       json_name + ": number_of_nodes x accelerators_per_node");
+      run.world_size.source != Source::kUser) {
+    const int64_t devices = *sys.number_of_nodes * *sys.accelerators_per_node;
+    if (devices <= kMaxWorldSize)
+      run.world_size.set(devices, Source::kInferred,
+                         json_name + ": number_of_nodes x accelerators_per_node");
+  }
   if (sys.number_of_nodes && cpu_only && sys.host_processors_per_node &&
-      run.world_size.source != Source::kUser)
-    run.world_size.set(*sys.number_of_nodes * *sys.host_processors_per_node, Source::kInferred,
-                       json_name +
-                           ": CPU-only system (0 accelerators): number_of_nodes x "
-                           "host_processors_per_node");
+      run.world_size.source != Source::kUser) {
+    const int64_t processors = *sys.number_of_nodes * *sys.host_processors_per_node;
+    if (processors <= kMaxWorldSize)
+      run.world_size.set(processors, Source::kInferred,
+                         json_name +
+                             ": CPU-only system (0 accelerators): number_of_nodes x "
+                             "host_processors_per_node");
+  }
   if (run.global_batch.known() && run.world_size.known() && !run.batch_per_device.known() &&
       *run.world_size.value > 0 && *run.global_batch.value % *run.world_size.value == 0)
     run.batch_per_device.set(*run.global_batch.value / *run.world_size.value, Source::kInferred,

@@ -1,9 +1,10 @@
 #include "parsers/ngc_common.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
-#include <cstdio>
+
+#include "parsers/numbers.h"
+#include "parsers/text.h"
 
 namespace rn50::parsers::ngc {
 
@@ -25,138 +26,75 @@ bool Step::same_as(const Step& o) const {
   return false;
 }
 
-std::optional<double> parse_number(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  const char* first = s.data();
-  const char* last = s.data() + s.size();
-  // from_chars rejects a leading '+', Python never prints one for floats but users' code may.
-  if (*first == '+') ++first;
-  double v = 0;
-  auto [p, ec] = std::from_chars(first, last, v);
-  if (ec != std::errc() || p != last) return std::nullopt;
-  return v;
-}
-
-std::optional<int64_t> parse_integer(std::string_view s) {
-  if (s.empty()) return std::nullopt;
-  int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
-namespace {
-// Length of the valid UTF-8 sequence starting at s[i], 0 when invalid.
-size_t utf8_sequence(std::string_view s, size_t i) {
-  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = b(i);
-  if (c < 0x80) return 1;
-  size_t n = 0;
-  uint32_t cp = 0;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-    cp = c & 0x1F;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    cp = c & 0x0F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b(i + k) & 0x3F);
-  }
-  // Overlong forms, surrogates and values past U+10FFFF are not valid UTF-8.
-  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-      (cp >= 0xD800 && cp <= 0xDFFF))
-    return 0;
-  return n;
-}
-}  // namespace
-
-bool is_valid_utf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x80) ++i;  // logs are mostly ASCII
-  while (i < s.size()) {
-    const size_t n = utf8_sequence(s, i);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
-
-std::string to_valid_utf8(std::string_view s) {
-  if (is_valid_utf8(s)) return std::string(s);
-  std::string out;
-  out.reserve(s.size() + 8);
-  for (size_t i = 0; i < s.size();) {
-    const size_t n = utf8_sequence(s, i);
-    if (n > 0) {
-      out.append(s.substr(i, n));
-      i += n;
-    } else {
-      const auto c = static_cast<unsigned char>(s[i++]);
-      out += static_cast<char>(0xC0 | (c >> 6));
-      out += static_cast<char>(0x80 | (c & 0x3F));
-    }
-  }
-  return out;
-}
-
 std::string_view canonical_metric_key(std::string_view key) {
   if (key == "lr") return "train.lr";
   return key;
 }
 
-namespace {
-constexpr int kMaxLineWarnings = 100;
-}  // namespace
-
-LineWarnings::LineWarnings(core::Diagnostics& diagnostics, std::string_view line_kind)
-    : diags_(diagnostics), line_kind_(line_kind) {}
-
-void LineWarnings::warn(int64_t line, std::string_view message) {
-  if (listed_ >= kMaxLineWarnings) {
-    ++held_back_;
-    return;
-  }
-  ++listed_;
-  // Messages quote log text, which need not be UTF-8.
-  diags_.push_back({core::Severity::kWarning, line, to_valid_utf8(message)});
-}
-
-void LineWarnings::report_held_back() {
-  if (held_back_ == 0) return;
-  diags_.push_back(
-      {core::Severity::kWarning, 0,
-       std::to_string(held_back_) + " more malformed " + line_kind_ + " lines not listed"});
-}
-
-RunAssembler::RunAssembler(std::string_view format, core::Diagnostics& diagnostics)
-    : format_(format), diags_(diagnostics) {}
+RunAssembler::RunAssembler(std::string_view format, core::ParsedFile& out, core::MetricSink& points,
+                           DiagnosticLog& diagnostics, const core::DeriveOptions& opt)
+    : format_(format), out_(out), points_(points), diag_(diagnostics), opt_(opt) {}
 
 RunAssembler::RunState& RunAssembler::state() {
-  if (!current_) start_run();
+  if (runs_.empty()) start_run();
   return runs_.back();
 }
 
 void RunAssembler::start_run() {
-  runs_.emplace_back();
-  RunState& st = runs_.back();
-  st.run.source_format = format_;
-  st.run.run_key = runs_.size() == 1 ? "" : "run" + std::to_string(runs_.size());
-  st.run.status = core::RunStatus::kIncomplete;
-  current_ = true;
+  core::RunRecord rec;
+  rec.source_format = format_;
+  rec.run_key = runs_.empty() ? "" : "run" + std::to_string(runs_.size() + 1);
+  rec.status = core::RunStatus::kIncomplete;
+  out_.runs.push_back(std::move(rec));
+  RunState st;
+  st.index = out_.runs.size() - 1;
+  runs_.push_back(std::move(st));
   have_step_ = false;
 }
 
+bool RunAssembler::in_window(int64_t it) const {
+  const int64_t skip = opt_.skip_steps.value_or(0);
+  return it > skip && (!opt_.window_first || it >= *opt_.window_first) &&
+         (!opt_.window_last || it <= *opt_.window_last);
+}
+
+// The current logged iteration is complete: its pair with the one before counts for throughput.
+// Pairs never span an epoch boundary, so validation and checkpointing time is excluded.
+void RunAssembler::close_iteration(RunState& st) {
+  if (!st.cur) return;
+  const IterPoint& b = *st.cur;
+  if (st.prev) {
+    const IterPoint& a = *st.prev;
+    if (a.epoch == b.epoch && b.iteration > a.iteration && a.time && b.time &&
+        in_window(a.iteration) && in_window(b.iteration)) {
+      const double dt = *b.time - *a.time;
+      if (dt > 0) {
+        const double n = static_cast<double>(b.iteration) - static_cast<double>(a.iteration);
+        st.tp.iterations += n;
+        st.tp.seconds += dt;
+        st.tp.step_times.push_back(dt / n);
+        ++st.tp.pairs;
+      }
+    }
+  }
+  // Each logged compute_ips covers the iterations since the previous logged one.
+  if (b.compute_ips && *b.compute_ips > 0 && in_window(b.iteration)) {
+    int64_t prev = 0;
+    if (st.prev && st.prev->epoch == b.epoch && st.prev->iteration < b.iteration)
+      prev = st.prev->iteration;
+    const double n = static_cast<double>(b.iteration) - static_cast<double>(prev);
+    st.tp.compute_iterations += n;
+    st.tp.compute_seconds += n / *b.compute_ips;
+    ++st.tp.compute_used;
+  }
+  st.prev = std::move(st.cur);
+  st.cur.reset();
+}
+
 void RunAssembler::begin_record(const Step& step, std::optional<double> time, int64_t line) {
-  if (step.kind == StepKind::kParameter && current_ && runs_.back().has_training) start_run();
+  if (step.kind == StepKind::kParameter && !runs_.empty() && runs_.back().has_training) start_run();
   RunState& st = state();
+  core::RunRecord& r = run(st);
   const bool same_group = have_step_ && step_.same_as(step);
   step_ = step;
   have_step_ = true;
@@ -170,8 +108,11 @@ void RunAssembler::begin_record(const Step& step, std::optional<double> time, in
       break;
     case StepKind::kIteration:
       st.has_training = true;
-      if (!same_group) st.iters.push_back(IterPoint{step.epoch, step.iteration, group_time_, {}});
-      if (!st.run.start_time && time) st.run.start_time = time;
+      if (!same_group) {
+        close_iteration(st);
+        st.cur = IterPoint{step.epoch, step.iteration, group_time_, {}};
+      }
+      if (!r.start_time && time) r.start_time = time;
       {
         auto& last = st.last_iteration[step.epoch];
         last = std::max(last, step.iteration);
@@ -191,11 +132,11 @@ void RunAssembler::begin_record(const Step& step, std::optional<double> time, in
         core::EpochRecord e;
         e.epoch = step.epoch;
         e.time = time;
-        st.run.epochs.push_back(e);
+        r.epochs.push_back(e);
         st.epoch_time_from_top1.push_back(false);
-        it = st.epoch_index.emplace(step.epoch, st.run.epochs.size() - 1).first;
-      } else if (!st.run.epochs[it->second].time) {
-        st.run.epochs[it->second].time = time;
+        it = st.epoch_index.emplace(step.epoch, r.epochs.size() - 1).first;
+      } else if (!r.epochs[it->second].time) {
+        r.epochs[it->second].time = time;
       }
       epoch_slot_ = it->second;
       break;
@@ -204,60 +145,67 @@ void RunAssembler::begin_record(const Step& step, std::optional<double> time, in
       st.has_training = true;
       if (!st.has_summary) {
         st.has_summary = true;
-        st.run.end_time = time;
-        st.run.status = core::RunStatus::kFinished;
-      } else if (!st.run.end_time && time) {
-        st.run.end_time = time;
+        r.end_time = time;
+        r.status = core::RunStatus::kFinished;
+      } else if (!r.end_time && time) {
+        r.end_time = time;
       }
       break;
     case StepKind::kOther:
       if (!same_group) {
         core::Event ev;
-        ev.key = step.label.empty() ? std::string("(empty step)") : to_valid_utf8(step.label);
+        ev.key = step.label.empty() ? std::string("(empty step)")
+                                    : stored_text(step.label, TextKind::kKey);
         ev.time = group_time_;
         event_data_ = nlohmann::json::object();
         if (step.label_iteration) event_data_["iteration"] = *step.label_iteration;
         ev.value_json = event_data_.dump();
         ev.metadata_json = "{}";
-        st.run.events.push_back(std::move(ev));
-        event_slot_ = st.run.events.size() - 1;
+        r.events.push_back(std::move(ev));
+        event_slot_ = r.events.size() - 1;
       }
       break;
   }
 }
 
-void RunAssembler::param(std::string_view key, std::string value) {
-  if (!is_valid_utf8(value)) value = to_valid_utf8(value);
-  state().run.set_param(to_valid_utf8(key), std::move(value));
+void RunAssembler::param(std::string_view key, std::string_view value) {
+  run(state()).set_param(stored_text(key, TextKind::kKey), stored_text(value, TextKind::kValue));
+  if (key == "world_size" || key == "batch_size" || key == "epochs") {
+    // Facts are read from the params when the run ends; a bad value is reported with its line.
+    const auto n = parse_int(value);
+    const int64_t hi = key == "world_size"   ? kMaxWorldSize
+                       : key == "batch_size" ? kMaxBatch
+                                             : kMaxEpochs;
+    std::string why;
+    if (n && !in_range(*n, 1, hi, &why))
+      diag_.warning(line_, "implausible PARAMETER",
+                    "PARAMETER " + std::string(key) + ": " + why + ": not used as a fact");
+  }
 }
 
 void RunAssembler::event_field(std::string_view key, nlohmann::json value) {
   if (!have_step_ || step_.kind != StepKind::kOther) return;
-  RunState& st = state();
-  if (value.is_string() && !is_valid_utf8(value.get_ref<const std::string&>()))
-    value = to_valid_utf8(value.get_ref<const std::string&>());
-  event_data_[to_valid_utf8(key)] = std::move(value);
-  st.run.events[event_slot_].value_json = event_data_.dump();
-}
-
-void RunAssembler::non_finite_value(std::string_view key, int64_t line) {
-  if (non_finite_count_++ == 0) {
-    non_finite_first_line_ = line;
-    non_finite_first_key_ = to_valid_utf8(key);
-  }
+  core::RunRecord& r = run(state());
+  if (value.is_string()) value = stored_text(value.get_ref<const std::string&>(), TextKind::kValue);
+  event_data_[stored_text(key, TextKind::kKey)] = std::move(value);
+  r.events[event_slot_].value_json = event_data_.dump();
 }
 
 void RunAssembler::metric(std::string_view raw_key, double value) {
   if (!have_step_) return;
   const std::string_view key = canonical_metric_key(raw_key);
   if (!std::isfinite(value)) {
-    non_finite_value(key, line_);
+    if (non_finite_count_++ == 0) {
+      non_finite_first_line_ = line_;
+      non_finite_first_key_ = stored_text(key, TextKind::kValue);
+    }
     return;
   }
   RunState& st = state();
-  core::MetricPoint mp;
-  mp.time = group_time_;
-  mp.value = value;
+  core::RunRecord& r = run(st);
+  std::string_view level;
+  std::optional<double> epoch;
+  std::optional<int64_t> step;
   switch (step_.kind) {
     case StepKind::kParameter:
       return;  // PARAMETER values are text (param())
@@ -265,22 +213,22 @@ void RunAssembler::metric(std::string_view raw_key, double value) {
       event_field(key, value);
       return;
     case StepKind::kIteration:
-      mp.level = "iter";
-      mp.epoch = static_cast<double>(step_.epoch);
-      mp.step = step_.iteration;
-      if (key == "train.compute_ips" && !st.iters.empty()) st.iters.back().compute_ips = value;
+      level = "iter";
+      epoch = static_cast<double>(step_.epoch);
+      step = step_.iteration;
+      if (key == "train.compute_ips" && st.cur) st.cur->compute_ips = value;
       break;
     case StepKind::kValidation:
       // The training iteration is the same for every validation record of an epoch; the
       // validation iteration is what distinguishes the points.
-      mp.level = "val_iter";
-      mp.epoch = static_cast<double>(step_.epoch);
-      mp.step = step_.val_iteration;
+      level = "val_iter";
+      epoch = static_cast<double>(step_.epoch);
+      step = step_.val_iteration;
       break;
     case StepKind::kEpoch: {
-      mp.level = "epoch";
-      mp.epoch = static_cast<double>(step_.epoch);
-      core::EpochRecord& e = st.run.epochs[epoch_slot_];
+      level = "epoch";
+      epoch = static_cast<double>(step_.epoch);
+      core::EpochRecord& e = r.epochs[epoch_slot_];
       if (key == "train.loss") {
         e.train_loss = value;
       } else if (key == "val.top1") {
@@ -302,8 +250,8 @@ void RunAssembler::metric(std::string_view raw_key, double value) {
       break;
     }
     case StepKind::kSummary: {
-      mp.level = "summary";
-      core::Derived& d = st.run.derived;
+      level = "summary";
+      core::Derived& d = r.derived;
       // The first Summary wins; NGC's Summary train.loss is a max (MinMeter bug): never used.
       if (key == "train.total_ips" && !d.summary_total_ips) d.summary_total_ips = value;
       if (key == "train.compute_ips" && !d.summary_compute_ips) d.summary_compute_ips = value;
@@ -312,15 +260,17 @@ void RunAssembler::metric(std::string_view raw_key, double value) {
       break;
     }
   }
-  mp.key = to_valid_utf8(key);
-  st.run.metrics.push_back(std::move(mp));
+  points_.add(st.index, stored_view(key, TextKind::kKey, key_scratch_), level, epoch, step,
+              group_time_, value);
 }
 
-void RunAssembler::facts_from_params(core::RunRecord& run) const {
-  auto int_param = [&](std::string_view key) -> std::optional<int64_t> {
+void RunAssembler::facts_from_params(core::RunRecord& run) {
+  auto int_param = [&](std::string_view key, int64_t hi) -> std::optional<int64_t> {
     const core::Param* p = run.find_param(key);
     if (!p) return std::nullopt;
-    return parse_integer(p->value);
+    const auto n = parse_int(p->value);
+    if (!n || *n < 1 || *n > hi) return std::nullopt;  // reported when the PARAMETER was read
+    return n;
   };
   auto flag = [&](std::string_view key) -> std::optional<bool> {
     const core::Param* p = run.find_param(key);
@@ -331,14 +281,14 @@ void RunAssembler::facts_from_params(core::RunRecord& run) const {
     return std::nullopt;
   };
 
-  if (auto ws = int_param("world_size"); ws && *ws > 0) {
+  if (auto ws = int_param("world_size", kMaxWorldSize)) {
     run.world_size.set(*ws, core::Source::kLog, "PARAMETER world_size");
   } else if (!run.find_param("world_size") && flag("distributed") == false) {
     run.world_size.set(1, core::Source::kInferred, "no world_size PARAMETER and distributed False");
   }
-  if (auto bs = int_param("batch_size"); bs && *bs > 0)
+  if (auto bs = int_param("batch_size", kMaxBatch))
     run.batch_per_device.set(*bs, core::Source::kLog, "PARAMETER batch_size");
-  if (auto ep = int_param("epochs"); ep && *ep > 0)
+  if (auto ep = int_param("epochs", kMaxEpochs))
     run.epochs_planned.set(*ep, core::Source::kLog, "PARAMETER epochs");
 
   const auto amp = flag("amp");
@@ -353,89 +303,60 @@ void RunAssembler::facts_from_params(core::RunRecord& run) const {
   }
 }
 
-void RunAssembler::derive_throughput(RunState& st, const core::DeriveOptions& opt) const {
-  core::RunRecord& run = st.run;
-  core::Derived& d = run.derived;
-  const int64_t skip = opt.skip_steps.value_or(0);
-  auto in_window = [&](int64_t it) {
-    return it > skip && (!opt.window_first || it >= *opt.window_first) &&
-           (!opt.window_last || it <= *opt.window_last);
-  };
+void RunAssembler::derive_throughput(RunState& st) {
+  close_iteration(st);
+  core::RunRecord& r = run(st);
+  core::Derived& d = r.derived;
+  const int64_t skip = opt_.skip_steps.value_or(0);
   std::string window_text = "iteration > " + std::to_string(skip);
-  if (opt.window_first) window_text += " and >= " + std::to_string(*opt.window_first);
-  if (opt.window_last) window_text += " and <= " + std::to_string(*opt.window_last);
+  if (opt_.window_first) window_text += " and >= " + std::to_string(*opt_.window_first);
+  if (opt_.window_last) window_text += " and <= " + std::to_string(*opt_.window_last);
 
   // Our total_ips: images between consecutive logged iterations over the wall time between their
-  // timestamps, summed (never a mean of rates). Pairs never span an epoch boundary, so validation
-  // and checkpointing time is excluded.
-  double sum_iters = 0, sum_seconds = 0;
-  int64_t pairs = 0;
-  std::vector<double> step_times;
-  for (size_t i = 1; i < st.iters.size(); ++i) {
-    const IterPoint& a = st.iters[i - 1];
-    const IterPoint& b = st.iters[i];
-    if (a.epoch != b.epoch || b.iteration <= a.iteration || !a.time || !b.time) continue;
-    if (!in_window(a.iteration) || !in_window(b.iteration)) continue;
-    const double dt = *b.time - *a.time;
-    if (!(dt > 0)) continue;
-    const double n = static_cast<double>(b.iteration - a.iteration);
-    sum_iters += n;
-    sum_seconds += dt;
-    step_times.push_back(dt / n);
-    ++pairs;
-  }
-  const std::optional<int64_t> gb = run.global_batch.value;
+  // timestamps, summed (never a mean of rates).
+  const Throughput& tp = st.tp;
+  const std::optional<int64_t> gb = r.global_batch.value;
   d.total_ips.reset();
   d.total_ips_definition.clear();
-  if (pairs > 0 && gb) {
-    d.total_ips = static_cast<double>(*gb) * sum_iters / sum_seconds;
+  if (tp.pairs > 0 && gb) {
+    d.total_ips = static_cast<double>(*gb) * tp.iterations / tp.seconds;
     d.total_ips_definition =
-        "global_batch x iterations / seconds, summed over " + std::to_string(pairs) +
+        "global_batch x iterations / seconds, summed over " + std::to_string(tp.pairs) +
         " pairs of consecutive logged training iterations of the same epoch (" + window_text +
         "), timestamps of the dllogger records";
   }
-  if (pairs > 0) {
-    d.step_time_p50 = core::percentile_in_place(step_times, 50);
-    d.step_time_p90 = core::percentile_in_place(step_times, 90);
-    d.step_time_p99 = core::percentile_in_place(step_times, 99);
+  if (tp.pairs > 0) {
+    std::vector<double>& times = st.tp.step_times;
+    d.step_time_p50 = core::percentile_in_place(times, 50);
+    d.step_time_p90 = core::percentile_in_place(times, 90);
+    d.step_time_p99 = core::percentile_in_place(times, 99);
   }
 
   // Our compute_ips: images over Σ images/compute_ips, i.e. the harmonic mean of the logged rates
-  // weighted by the images each covers. Iteration records cover the iterations since the previous
-  // logged one; epoch records cover the epoch.
+  // weighted by the images each covers (the global batch cancels out).
   d.compute_ips.reset();
   d.compute_ips_definition.clear();
-  double images = 0, seconds = 0;
-  int64_t used = 0;
-  for (size_t i = 0; i < st.iters.size(); ++i) {
-    const IterPoint& p = st.iters[i];
-    if (!p.compute_ips || *p.compute_ips <= 0 || !in_window(p.iteration)) continue;
-    int64_t prev = 0;
-    if (i > 0 && st.iters[i - 1].epoch == p.epoch && st.iters[i - 1].iteration < p.iteration)
-      prev = st.iters[i - 1].iteration;
-    const double im = static_cast<double>(gb.value_or(1) * (p.iteration - prev));
-    images += im;
-    seconds += im / *p.compute_ips;
-    ++used;
-  }
-  if (used > 0) {
-    d.compute_ips = images / seconds;
+  if (tp.compute_used > 0 && tp.compute_seconds > 0) {
+    d.compute_ips = tp.compute_iterations / tp.compute_seconds;
     d.compute_ips_definition = "images / sum(images / train.compute_ips) over " +
-                               std::to_string(used) + " logged training iterations (" +
+                               std::to_string(tp.compute_used) + " logged training iterations (" +
                                window_text + "; each covers the iterations since the previous one)";
     return;
   }
+  // Epoch records cover the epoch: weighted by its iterations when every epoch's are known.
   bool all_sized = true;
-  for (const auto& e : run.epochs)
+  for (const auto& e : r.epochs)
     if (e.compute_ips && *e.compute_ips > 0 && st.last_iteration[e.epoch] <= 0) all_sized = false;
-  for (const auto& e : run.epochs) {
+  double images = 0, seconds = 0;
+  int64_t used = 0;
+  for (const auto& e : r.epochs) {
     if (!e.compute_ips || *e.compute_ips <= 0) continue;
     const double im = all_sized ? static_cast<double>(st.last_iteration[e.epoch]) : 1.0;
     images += im;
     seconds += im / *e.compute_ips;
     ++used;
   }
-  if (used > 0) {
+  if (used > 0 && seconds > 0) {
     d.compute_ips = images / seconds;
     d.compute_ips_definition =
         std::string("harmonic mean of ") + std::to_string(used) +
@@ -445,28 +366,23 @@ void RunAssembler::derive_throughput(RunState& st, const core::DeriveOptions& op
   }
 }
 
-void RunAssembler::finish_run(RunState& st, const core::DeriveOptions& opt) const {
-  facts_from_params(st.run);
-  core::apply_user_facts(st.run, opt);
-  derive_throughput(st, opt);
-  core::derive_common(st.run, opt);
+void RunAssembler::finish_run(RunState& st) {
+  core::RunRecord& r = run(st);
+  facts_from_params(r);
+  core::apply_user_facts(r, opt_);
+  derive_throughput(st);
+  core::derive_common(r, opt_);
 }
 
-std::vector<core::RunRecord> RunAssembler::finish(const core::DeriveOptions& opt) {
-  std::vector<core::RunRecord> out;
+void RunAssembler::finish() {
   if (non_finite_count_ > 0) {
-    diags_.push_back({core::Severity::kWarning, non_finite_first_line_,
-                      std::to_string(non_finite_count_) +
-                          " NaN/Infinity metric value(s) skipped (first: '" +
-                          non_finite_first_key_ + "')"});
+    diag_.warning(non_finite_first_line_, "NaN/Infinity",
+                  std::to_string(non_finite_count_) +
+                      " NaN/Infinity metric value(s) skipped (first: '" + non_finite_first_key_ +
+                      "')");
   }
-  for (RunState& st : runs_) {
-    finish_run(st, opt);
-    out.push_back(std::move(st.run));
-  }
+  for (RunState& st : runs_) finish_run(st);
   runs_.clear();
-  current_ = false;
-  return out;
 }
 
 }  // namespace rn50::parsers::ngc

@@ -1,7 +1,7 @@
-// Reads one dllogger JSON record (the `{...}` after `DLLL `) without building a DOM: the raport
-// of a long run has millions of small flat records, and a general JSON library spends most of
-// its time allocating. Accepts the non-JSON tokens NaN, Infinity and -Infinity that Python's
-// json.dumps writes, and reports them.
+// Reads one dllogger JSON record (the `{...}` after `DLLL `) with the shared JSON scanner
+// (json_scan.h): the raport of a long run has millions of small flat records, so nothing is built
+// but views of the fields the parser uses. Accepts the NaN, Infinity and -Infinity that Python's
+// json.dumps writes, and counts them.
 #pragma once
 
 #include <cstdint>
@@ -10,38 +10,34 @@
 #include <string_view>
 #include <vector>
 
+#include "parsers/json_scan.h"
+
 namespace rn50::parsers::ngc {
 
-struct JsonScalar {
-  enum class Kind { kNumber, kString, kBool, kNull, kNested };
-  Kind kind = Kind::kNull;
-  double number = 0;
-  bool boolean = false;
-  // kString: the unescaped content; kNumber: the number as written; kNested: the raw JSON text.
-  std::string_view text;
-  bool integral = false;  // kNumber written without fraction or exponent
-};
-
 struct DlllRecord {
-  std::optional<JsonScalar> timestamp, datetime, type;
+  std::optional<json::Value> timestamp, datetime, type;
   bool has_step = false;
   bool step_is_array = false;
-  JsonScalar step_scalar;              // when the step is not an array
-  std::vector<JsonScalar> step_items;  // when it is
+  json::Value step_scalar;              // when the step is not an array
+  std::vector<json::Value> step_items;  // when it is
   bool has_data = false;
   bool data_is_object = false;
-  std::vector<std::pair<std::string_view, JsonScalar>> data;
+  std::vector<std::pair<std::string_view, json::Value>> data;  // decoded names
   int non_json_numbers = 0;  // NaN / Infinity / -Infinity tokens seen
 };
 
 class DlllRecordReader {
  public:
   // Parses `text` (one JSON object, surrounding whitespace allowed) into `out`. Views in `out`
-  // stay valid until the next call. On malformed input returns false and sets `error`.
+  // (and the decode() results of its strings) stay valid until the next call. On malformed input
+  // returns false and sets `error`.
   bool read(std::string_view text, DlllRecord& out, std::string& error);
 
+  // A string field of the current record, decoded.
+  std::string_view decode(const json::Value& v) { return json::decode(v, arena_); }
+
  private:
-  std::string unescaped_;  // backing store for unescaped strings of the current record
+  std::string arena_;  // decoded names and strings of the current record
 };
 
 }  // namespace rn50::parsers::ngc

@@ -4,14 +4,18 @@
 // found anywhere in a line (mpirun --tag-output prefixes), see docs/formats/ngc.md.
 // Speed matters (ingest reads GBs of logs): lines are located with memchr/find, numbers read with
 // from_chars, and nothing is allocated per line except the stored values themselves.
+#include <algorithm>
 #include <cstring>
 #include <set>
 #include <string>
 #include <string_view>
 
 #include "core/time_util.h"
+#include "parsers/diagnostic_log.h"
 #include "parsers/ngc_common.h"
+#include "parsers/numbers.h"
 #include "parsers/parser.h"
+#include "parsers/text.h"
 
 namespace rn50::parsers {
 
@@ -20,10 +24,10 @@ namespace {
 using ngc::Step;
 using ngc::StepKind;
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_letter(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
 
-std::string_view trim(std::string_view s) {
+// Spaces, tabs and a trailing '\r' (CRLF files) around DLL tokens.
+std::string_view trim_dll(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
     s.remove_suffix(1);
@@ -126,7 +130,7 @@ std::optional<int> tagged_rank(std::string_view prefix) {
   const std::string_view inside = prefix.substr(lb + 1, lt - 1 - (lb + 1));
   const size_t comma = inside.find(',');
   if (comma == std::string_view::npos) return {};
-  auto r = ngc::parse_integer(inside.substr(comma + 1));
+  auto r = parse_int(inside.substr(comma + 1));
   if (!r || *r < 0 || *r > 1'000'000) return {};
   return static_cast<int>(*r);
 }
@@ -150,7 +154,7 @@ bool read_step(std::string_view h, Step& step) {
   auto read_int = [](std::string_view& s, int64_t& out) {
     size_t n = 0;
     while (n < s.size() && is_digit(s[n])) ++n;
-    auto v = ngc::parse_integer(s.substr(0, n));
+    auto v = parse_int(s.substr(0, n));
     if (!v) return false;
     out = *v;
     s.remove_prefix(n);
@@ -187,50 +191,94 @@ bool read_step(std::string_view h, Step& step) {
   return true;
 }
 
+// Lines of several mpirun ranks (--tag-output) can share a file; one rank's records make the run:
+// rank 0's, or when the file has none, the lowest rank's. Tagged lines of other ranks are held
+// (up to kPendingBytes) until rank 0 shows up or the choice has to be made.
+constexpr size_t kPendingBytes = size_t(1) << 20;
+
 class StdoutScanner {
  public:
-  StdoutScanner(std::string_view content, std::optional<int> primary_rank, core::Diagnostics& diags)
-      : content_(content),
-        primary_(primary_rank),
-        warnings_(diags, "DLL"),
-        assembler_(kName, diags) {}
+  StdoutScanner(core::ParsedFile& out, core::MetricSink& points, const core::DeriveOptions& opt)
+      : diag_(out.diagnostics, kMaxLineWarnings),
+        assembler_(kName, out, points, diag_, opt),
+        out_(out) {}
 
   static constexpr std::string_view kName = "ngc-dllogger-stdout";
+  static constexpr int64_t kMaxLineWarnings = 100;
 
-  void run() {
-    ngc::for_each_line(content_, [&](std::string_view line, int64_t line_no, bool) {
-      // Cheap reject: almost every non-DLL line has no 'D' followed by "LL".
-      if (line.size() < 24) return;
-      const DllToken tok = find_dll(line);
-      if (tok.start == std::string_view::npos) return;
-      handle(line, tok, line_no);
-    });
-    warnings_.report_held_back();
+  void line(std::string_view line, int64_t line_no) {
+    // Cheap reject: almost every non-DLL line has no 'D' followed by "LL".
+    if (line.size() < 24) return;
+    const DllToken tok = find_dll(line);
+    if (tok.start == std::string_view::npos) return;
+    const std::optional<int> rank = tagged_rank(line.substr(0, tok.start));
+    if (!rank) return handle(line, tok, line_no);
+    if (primary_) {
+      if (*rank == *primary_) return handle(line, tok, line_no);
+      ignored_.insert(*rank);
+      return;
+    }
+    if (*rank == 0) {
+      choose(0);
+      return handle(line, tok, line_no);
+    }
+    pending_bytes_ += line.size();
+    pending_.push_back(Pending{*rank, line_no, std::string(line)});
+    if (pending_bytes_ > kPendingBytes) choose(lowest_pending());
   }
 
-  bool accepted_any() const { return accepted_ > 0; }
-  const std::set<int>& ignored_ranks() const { return ignored_; }
-  ngc::RunAssembler& assembler() { return assembler_; }
+  void finish() {
+    if (!primary_ && !pending_.empty()) choose(lowest_pending());
+    diag_.finish();
+    if (primary_ && *primary_ != 0)
+      out_.diagnostics.push_back(
+          {core::Severity::kInfo, 0,
+           "no DLL lines from mpirun rank 0; kept rank " + std::to_string(*primary_)});
+    assembler_.finish();
+    if (!ignored_.empty()) {
+      std::string list;
+      for (int r : ignored_) list += (list.empty() ? "" : ", ") + std::to_string(r);
+      out_.diagnostics.push_back(
+          {core::Severity::kInfo, 0, "ignored DLL lines of mpirun ranks " + list});
+    }
+  }
 
  private:
-  void handle(std::string_view line, const DllToken& tok, int64_t line_no) {
-    if (auto rank = tagged_rank(line.substr(0, tok.start))) {
-      const int primary = primary_.value_or(0);
-      if (*rank != primary) {
-        ignored_.insert(*rank);
-        return;
-      }
+  struct Pending {
+    int rank = 0;
+    int64_t line_no = 0;
+    std::string text;
+  };
+
+  int lowest_pending() const {
+    int lowest = pending_.front().rank;
+    for (const Pending& p : pending_) lowest = std::min(lowest, p.rank);
+    return lowest;
+  }
+
+  void choose(int rank) {
+    primary_ = rank;
+    for (const Pending& p : pending_) {
+      if (p.rank == rank)
+        handle(p.text, find_dll(p.text), p.line_no);
+      else
+        ignored_.insert(p.rank);
     }
+    pending_.clear();
+    pending_.shrink_to_fit();
+    pending_bytes_ = 0;
+  }
+
+  void handle(std::string_view line, const DllToken& tok, int64_t line_no) {
     std::string_view s = line.substr(tok.stamp);
     const Stamp stamp = read_stamp(s, &stamp_cache_);
     if (stamp.length == 0) {
-      warnings_.warn(line_no,
-                     "malformed DLL line: bad timestamp '" + std::string(s.substr(0, 26)) + "'");
+      warn(line_no, "malformed DLL line: bad timestamp '" + std::string(s.substr(0, 26)) + "'");
       return;
     }
     s.remove_prefix(stamp.length);
     if (s.substr(0, 3) != " - ") {
-      warnings_.warn(line_no, "malformed DLL line: expected ' - ' after the timestamp");
+      warn(line_no, "malformed DLL line: expected ' - ' after the timestamp");
       return;
     }
     s.remove_prefix(3);
@@ -242,15 +290,17 @@ class StdoutScanner {
       const size_t sp = sep == 0 ? std::string_view::npos : s.rfind(' ', sep - 1);
       key_start = sp == std::string_view::npos ? 0 : sp + 1;
     }
-    const std::string_view header = trim(s.substr(0, key_start));
+    const std::string_view header = trim_dll(s.substr(0, key_start));
     if (!read_step(header, step_)) {
-      warnings_.warn(
-          line_no, "malformed DLL line: unknown step '" + std::string(header.substr(0, 60)) + "'");
+      warn(line_no, "malformed DLL line: unknown step '" + std::string(header.substr(0, 60)) + "'");
       return;
     }
-    ++accepted_;
     assembler_.begin_record(step_, stamp.unix_seconds, line_no);
     read_values(s.substr(key_start), line_no);
+  }
+
+  void warn(int64_t line_no, std::string_view message) {
+    diag_.warning(line_no, "malformed DLL line", message);
   }
 
   // "k : v[ unit] k : v[ unit] ..." where each value is followed by its unit (absent: an empty
@@ -262,9 +312,9 @@ class StdoutScanner {
     while (!s.empty()) {
       const size_t sep = s.find(" : ");
       if (sep == std::string_view::npos) {
-        if (!trim(s).empty())
-          warnings_.warn(line_no, "malformed DLL line: text without ' : ' at '" +
-                                      std::string(trim(s).substr(0, 40)) + "'");
+        if (!trim_dll(s).empty())
+          warn(line_no, "malformed DLL line: text without ' : ' at '" +
+                            std::string(trim_dll(s).substr(0, 40)) + "'");
         return;
       }
       const std::string_view key = s.substr(0, sep);
@@ -278,20 +328,18 @@ class StdoutScanner {
         const size_t sp = next == 0 ? std::string_view::npos : s.rfind(' ', next - 1);
         if (sp == std::string_view::npos) {
           // "a : b : c": `s` already starts at the next key; the value of `key` is unknown.
-          warnings_.warn(line_no,
-                         "malformed DLL line: missing value for '" + std::string(key) + "'");
+          warn(line_no, "malformed DLL line: missing value for '" + std::string(key) + "'");
           continue;
         }
         region = s.substr(0, sp);
         s.remove_prefix(sp + 1);
       }
       if (key.empty() || key.find(' ') != std::string_view::npos) {
-        warnings_.warn(line_no,
-                       "malformed DLL line: bad key '" + std::string(key.substr(0, 40)) + "'");
+        warn(line_no, "malformed DLL line: bad key '" + std::string(key.substr(0, 40)) + "'");
         continue;
       }
       if (is_param) {
-        assembler_.param(key, std::string(trim(region)));
+        assembler_.param(key, trim_dll(region));
         continue;
       }
       read_metric(key, region, line_no);
@@ -303,40 +351,41 @@ class StdoutScanner {
     while (!region.empty() && region.front() == ' ') region.remove_prefix(1);
     const size_t sp = region.find(' ');
     const std::string_view value = sp == std::string_view::npos ? region : region.substr(0, sp);
-    const std::string_view v = trim(value);
+    const std::string_view v = trim_dll(value);
     if (v.empty()) {
-      warnings_.warn(line_no, "malformed DLL line: metric '" + std::string(key) + "' has no value");
+      warn(line_no, "malformed DLL line: metric '" + std::string(key) + "' has no value");
       return;
     }
-    if (auto num = ngc::parse_number(v)) {
+    if (auto num = parse_double(v)) {
       assembler_.metric(key, *num);  // the assembler counts nan/inf
       // A unit is one token (img/s, %, None); more text means a cut or garbled line.
       const std::string_view unit =
-          sp == std::string_view::npos ? std::string_view() : trim(region.substr(sp + 1));
+          sp == std::string_view::npos ? std::string_view() : trim_dll(region.substr(sp + 1));
       if (unit.find(' ') != std::string_view::npos)
-        warnings_.warn(line_no, "malformed DLL line: unexpected text after '" + std::string(key) +
-                                    "' value: '" + std::string(unit.substr(0, 40)) + "'");
+        warn(line_no, "malformed DLL line: unexpected text after '" + std::string(key) +
+                          "' value: '" + std::string(unit.substr(0, 40)) + "'");
       return;
     }
     if (v == "None" || v == "True" || v == "False") return;
-    if (step_.kind == StepKind::kOther) assembler_.event_field(key, std::string(trim(region)));
+    if (step_.kind == StepKind::kOther) assembler_.event_field(key, std::string(trim_dll(region)));
     // Other non-numeric values carry nothing we store.
   }
 
-  std::string_view content_;
-  std::optional<int> primary_;
-  ngc::LineWarnings warnings_;
+  DiagnosticLog diag_;
   ngc::RunAssembler assembler_;
+  core::ParsedFile& out_;
   Step step_;
   StampCache stamp_cache_;
-  int64_t accepted_ = 0;
+  std::optional<int> primary_;
+  std::vector<Pending> pending_;
+  size_t pending_bytes_ = 0;
   std::set<int> ignored_;
 };
 
-class NgcStdoutParser final : public WholeBufferParser {
+class NgcStdoutParser final : public Parser {
  public:
   std::string_view name() const override { return StdoutScanner::kName; }
-  std::string_view version() const override { return "1"; }
+  std::string_view version() const override { return "2"; }
   std::string_view description() const override {
     return "NVIDIA DeepLearningExamples ConvNets console output (dllogger 'DLL <time> - ...' "
            "lines)";
@@ -360,35 +409,15 @@ class NgcStdoutParser final : public WholeBufferParser {
     return 0;
   }
 
-  core::ParsedFile parse_buffer(std::string_view content, const core::DeriveOptions& opt) const override {
-    core::ParsedFile out;
+  using Parser::parse;
+  void parse(TextInput& in, core::ParsedFile& out, core::MetricSink& points,
+             const core::DeriveOptions& opt) const override {
     out.format = std::string(name());
     out.parser_version = std::string(version());
-    StdoutScanner scan(content, std::nullopt, out.diagnostics);
-    scan.run();
-    std::set<int> ignored = scan.ignored_ranks();
-    if (!scan.accepted_any() && !ignored.empty()) {
-      // No rank 0 lines at all: keep the lowest rank that logged instead.
-      const int primary = *ignored.begin();
-      core::Diagnostics diags;
-      StdoutScanner again(content, primary, diags);
-      again.run();
-      ignored = again.ignored_ranks();
-      out.diagnostics = std::move(diags);
-      out.diagnostics.push_back(
-          {core::Severity::kInfo, 0,
-           "no DLL lines from mpirun rank 0; kept rank " + std::to_string(primary)});
-      out.runs = again.assembler().finish(opt);
-    } else {
-      out.runs = scan.assembler().finish(opt);
-    }
-    if (!ignored.empty()) {
-      std::string list;
-      for (int r : ignored) list += (list.empty() ? "" : ", ") + std::to_string(r);
-      out.diagnostics.push_back(
-          {core::Severity::kInfo, 0, "ignored DLL lines of mpirun ranks " + list});
-    }
-    return out;
+    StdoutScanner scan(out, points, opt);
+    std::string_view line;
+    while (in.next_line(line)) scan.line(line, in.line_number());
+    scan.finish();
   }
 };
 

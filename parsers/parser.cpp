@@ -16,14 +16,4 @@ core::ParsedFile Parser::parse(std::string_view content, const core::DeriveOptio
   return out;
 }
 
-void WholeBufferParser::parse(TextInput& in, core::ParsedFile& out, core::MetricSink& points,
-                              const core::DeriveOptions& opt) const {
-  out = parse_buffer(in.rest(), opt);
-  for (size_t r = 0; r < out.runs.size(); ++r) {
-    std::vector<core::MetricPoint> metrics = std::move(out.runs[r].metrics);
-    out.runs[r].metrics.clear();
-    for (const core::MetricPoint& p : metrics) points.add(r, p);
-  }
-}
-
 }  // namespace rn50::parsers

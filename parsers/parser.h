@@ -35,20 +35,6 @@ class Parser {
   core::ParsedFile parse(std::string_view content, const core::DeriveOptions& opt) const;
 };
 
-// Transitional: a parser that still reads its input as one buffer (at most
-// TextLimits::max_document_bytes) and fills run.metrics itself; its points are handed to the sink
-// afterwards.
-class WholeBufferParser : public Parser {
- public:
-  using Parser::parse;
-  void parse(TextInput& in, core::ParsedFile& out, core::MetricSink& points,
-             const core::DeriveOptions& opt) const final;
-
- protected:
-  virtual core::ParsedFile parse_buffer(std::string_view content,
-                                        const core::DeriveOptions& opt) const = 0;
-};
-
 // Factories, one per format file (parsers/<format>_parser.cpp).
 std::unique_ptr<Parser> make_ngc_stdout_parser();        // "ngc-dllogger-stdout"
 std::unique_ptr<Parser> make_ngc_json_parser();          // "ngc-dllogger-json"
@@ -56,5 +42,9 @@ std::unique_ptr<Parser> make_pytorch_examples_parser();  // "pytorch-examples"
 std::unique_ptr<Parser> make_mlperf_parser();            // "mlperf" (:::MLLOG and v0.6 :::MLL)
 std::unique_ptr<Parser> make_enflame_report_parser();    // "enflame-report"
 std::unique_ptr<Parser> make_native_log_parser();  // "rn50-native" (the built-in trainer's log)
+std::unique_ptr<Parser> make_enflame_console_parser();    // "enflame-console" (train.py log)
+std::unique_ptr<Parser> make_torchvision_parser();        // "torchvision-references"
+std::unique_ptr<Parser> make_timm_parser();               // "timm" (summary.csv, console)
+std::unique_ptr<Parser> make_tf_cnn_benchmarks_parser();  // "tf-cnn-benchmarks"
 
 }  // namespace rn50::parsers

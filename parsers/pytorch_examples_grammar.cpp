@@ -3,7 +3,8 @@
 #include <charconv>
 #include <vector>
 
-#include "parsers/text_lines.h"
+#include "parsers/numbers.h"
+#include "parsers/text.h"
 
 namespace rn50::parsers::pytorch_examples {
 
@@ -155,7 +156,7 @@ std::string parse_creating_model(std::string_view line) {
   if (a == std::string_view::npos) return {};
   const size_t b = line.find('\'', a + 1);
   if (b == std::string_view::npos) return {};
-  return to_utf8_text(line.substr(a + 1, b - a - 1));
+  return stored_text(line.substr(a + 1, b - a - 1), TextKind::kValue);
 }
 
 bool parse_command_line(std::string_view line, CommandLine& c) {
@@ -187,7 +188,7 @@ bool parse_command_line(std::string_view line, CommandLine& c) {
     if (t.find("python") != std::string_view::npos || t == "torchrun") launcher = true;
     if (t.starts_with("CUDA_VISIBLE_DEVICES="))
       c.cuda_visible_devices =
-          to_utf8_text(t.substr(std::string_view("CUDA_VISIBLE_DEVICES=").size()));
+          stored_text(t.substr(std::string_view("CUDA_VISIBLE_DEVICES=").size()), TextKind::kValue);
   }
   if (main_at == tokens.size() || !launcher) return false;
 
@@ -222,15 +223,15 @@ bool parse_command_line(std::string_view line, CommandLine& c) {
       dest = it->second;
       if (t.size() > 2) inline_value = t.substr(2);
     } else {
-      c.args["data"] = to_utf8_text(t);
+      c.args["data"] = stored_text(t, TextKind::kValue);
       continue;
     }
     if (is_flag(dest)) {
       c.args[dest] = "True";
     } else if (inline_value) {
-      c.args[dest] = to_utf8_text(*inline_value);
+      c.args[dest] = stored_text(*inline_value, TextKind::kValue);
     } else if (i + 1 < tokens.size()) {
-      c.args[dest] = to_utf8_text(tokens[++i]);
+      c.args[dest] = stored_text(tokens[++i], TextKind::kValue);
     }
   }
   return true;

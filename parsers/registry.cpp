@@ -16,6 +16,10 @@ std::vector<std::unique_ptr<Parser>> make_all() {
   v.push_back(make_mlperf_parser());
   v.push_back(make_pytorch_examples_parser());
   v.push_back(make_enflame_report_parser());
+  v.push_back(make_enflame_console_parser());
+  v.push_back(make_torchvision_parser());
+  v.push_back(make_timm_parser());
+  v.push_back(make_tf_cnn_benchmarks_parser());
   return v;
 }
 }  // namespace

@@ -83,6 +83,14 @@ const char* kLogs[] = {
     "pytorch-examples/eval/s3_shift_resnet50_eval.excerpt.log",
     "pytorch-examples/tfboyd/worker_0_stdout.2018_prec_format.txt",
     "pytorch-examples/tfboyd/worker_0_stdout.2019_progressmeter.txt",
+    "enflame-console/enflame_train_resnet50_1proc_2ep.log",
+    "torchvision-references/tvref_resnet18_2ep_b32.log",
+    "torchvision-references/tvref_resnet18_2rank_torchrun_tee.log",
+    "torchvision-references/tvref_resnet18_interrupted_epoch1.log",
+    "timm/summary_res50_100.csv",
+    "timm/summary_res50_200.csv",
+    "tf-cnn-benchmarks/3970X-Radeon-VII-Pro-PCIEGen3__syn-replicated-fp16-2gpus__resnet50-192.log",
+    "tf-cnn-benchmarks/7502-A100-PCIE-40GB__syn-replicated-fp16-2gpus__resnet50-448.log",
 };
 
 class IngestCorpus : public ::testing::Test {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <random>
 
 #include "core/error.h"
@@ -155,6 +156,53 @@ TEST(DeriveCommon, WallTimeIsExactToTheMicrosecond) {
   r.end_time = 1620425548.034;
   derive_common(r, {});
   EXPECT_EQ(*r.derived.wall_time_s, 258.099);
+}
+
+}  // namespace
+}  // namespace rn50::core
+
+namespace rn50::core {
+namespace {
+
+// Issue 10 item 1: a world size of 0 from a log reached `global_batch % world_size` (SIGFPE).
+// Parsers refuse such facts now; the arithmetic itself stays defined whatever it is given.
+TEST(ApplyUserFacts, ImpossibleFactsInferNothingAndNeverTrap) {
+  for (int64_t ws : {int64_t(0), int64_t(-1), std::numeric_limits<int64_t>::min()}) {
+    RunRecord r;
+    r.global_batch.set(64);
+    r.world_size.set(ws);
+    apply_user_facts(r, {});
+    EXPECT_FALSE(r.batch_per_device.known()) << ws;
+  }
+  RunRecord over;  // the product does not fit in int64
+  over.batch_per_device.set(int64_t(1) << 40);
+  over.world_size.set(int64_t(1) << 40);
+  apply_user_facts(over, {});
+  EXPECT_FALSE(over.global_batch.known());
+  RunRecord zero;
+  zero.batch_per_device.set(0);
+  zero.world_size.set(8);
+  apply_user_facts(zero, {});
+  EXPECT_FALSE(zero.global_batch.known());
+}
+
+TEST(Percentile, WeightedEqualsTheExpandedSample) {
+  std::mt19937 rng(7);
+  for (int round = 0; round < 50; ++round) {
+    std::vector<std::pair<double, int64_t>> pairs;
+    std::vector<double> expanded;
+    const int n = 1 + static_cast<int>(rng() % 12);
+    for (int i = 0; i < n; ++i) {
+      const double v = static_cast<double>(rng() % 100) / 10.0;
+      const int64_t count = static_cast<int64_t>(rng() % 5);  // 0: not in the sample
+      pairs.emplace_back(v, count);
+      for (int64_t k = 0; k < count; ++k) expanded.push_back(v);
+    }
+    for (double p : {1.0, 50.0, 90.0, 99.0, 100.0}) {
+      auto copy = pairs;
+      EXPECT_EQ(percentile_weighted(copy, p), percentile(expanded, p)) << round << " p" << p;
+    }
+  }
 }
 
 }  // namespace

@@ -9,7 +9,7 @@
 #include "core/error.h"
 #include "core/file_util.h"
 #include "parser_test_util.h"
-#include "parsers/mlperf_json.h"
+#include "parsers/json_scan.h"
 #include "parsers/mlperf_system.h"
 #include "parsers/parser.h"
 #include "test_support.h"
@@ -230,8 +230,8 @@ TEST(Mlperf, PrefixedDuplicatedRanksFirstStartStopWin) {
   EXPECT_TRUE(has_diagnostic_at(f, 26));   // invalid JSON after the token
   EXPECT_FALSE(has_diagnostic_at(f, 27));  // non-MLLOG noise is ignored silently
   for (const auto& e : r.events) {
-    EXPECT_TRUE(mlperf_json::is_valid_value(e.value_json)) << e.value_json;
-    EXPECT_TRUE(mlperf_json::is_valid_value(e.metadata_json)) << e.metadata_json;
+    EXPECT_TRUE(json::is_valid(e.value_json)) << e.value_json;
+    EXPECT_TRUE(json::is_valid(e.metadata_json)) << e.metadata_json;
   }
 }
 
@@ -254,22 +254,22 @@ TEST(Mlperf, StatusFailAndV05) {
 }
 
 TEST(Mlperf, JsonScanner) {
-  std::vector<mlperf_json::Member> m;
-  EXPECT_TRUE(
-      mlperf_json::object_members(R"({"a": [1, {"b": NaN}], "c": "x\"y", "d": -1.5e3})", m));
+  std::vector<json::Member> m;
+  EXPECT_TRUE(json::object_members(R"({"a": [1, {"b": NaN}], "c": "x\"y", "d": -1.5e3})", m));
   ASSERT_EQ(m.size(), 3u);
-  EXPECT_EQ(m[0].key, "a");
-  EXPECT_EQ(m[1].value, R"("x\"y")");
-  EXPECT_EQ(*mlperf_json::as_number(m[2].value), -1500);
-  EXPECT_EQ(mlperf_json::unescape(mlperf_json::string_content(m[1].value)), "x\"y");
-  EXPECT_EQ(mlperf_json::unescape("\\u00e9\\ud83d\\ude00"), "\xc3\xa9\xf0\x9f\x98\x80");
+  EXPECT_EQ(m[0].key.content(), "a");
+  EXPECT_EQ(m[1].value.text, R"("x\"y")");
+  EXPECT_EQ(*json::number(m[2].value), -1500);
+  EXPECT_EQ(json::stored_string(m[1].value, TextKind::kValue), "x\"y");
+  EXPECT_EQ(json::stored_string("\\u00e9\\ud83d\\ude00", true, TextKind::kValue),
+            "\xc3\xa9\xf0\x9f\x98\x80");
   std::string why;
-  EXPECT_FALSE(mlperf_json::object_members(R"({"a": 1,})", m, &why));
+  EXPECT_FALSE(json::object_members(R"({"a": 1,})", m, &why));
   EXPECT_NE(why.find("byte"), std::string::npos);
-  EXPECT_FALSE(mlperf_json::object_members(R"({"a": 01})", m));
-  EXPECT_FALSE(mlperf_json::object_members(R"({"a": 1} x)", m));
-  EXPECT_FALSE(mlperf_json::object_members(std::string(200, '['), m));
-  EXPECT_FALSE(mlperf_json::is_valid_value(std::string(100000, '[')));  // depth-limited
+  EXPECT_FALSE(json::object_members(R"({"a": 01})", m));
+  EXPECT_FALSE(json::object_members(R"({"a": 1} x)", m));
+  EXPECT_FALSE(json::object_members(std::string(200, '['), m));
+  EXPECT_FALSE(json::is_valid(std::string(100000, '[')));  // depth-limited
 }
 
 TEST(Mlperf, SniffScores) {

@@ -30,7 +30,9 @@ constexpr uintmax_t kCorpusMaxBytes = 50 * 1024;
 
 std::vector<fs::path> files_under_test() {
   std::vector<fs::path> out;
-  for (const char* folder : {"ngc", "pytorch-examples", "mlperf", "enflame", "native"}) {
+  for (const char* folder :
+       {"ngc", "pytorch-examples", "mlperf", "enflame", "native", "enflame-console",
+        "torchvision-references", "timm", "tf-cnn-benchmarks"}) {
     const fs::path dir = rn50::testing::fixtures_dir() / folder;
     if (!fs::is_directory(dir)) continue;
     for (const auto& e : fs::recursive_directory_iterator(dir))
