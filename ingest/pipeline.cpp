@@ -1,5 +1,6 @@
 #include "ingest/pipeline.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,17 +28,29 @@ constexpr size_t kHeadBytes = 256 * 1024;
 struct Hashed {
   std::string sha256;
   uint64_t size = 0;
-  std::string head;
+  std::string head;     // the first bytes, for sniffing
+  std::string content;  // the whole file, when it is smaller than the streaming threshold
+  bool whole = false;
 };
 
-// One pass over the file's bytes: their hash, their size and the head for sniffing.
-Hashed hash_file(const fs::path& path, const std::string& suffix) {
+// One pass over the file's bytes: their hash, their size and the head for sniffing; a file below
+// `keep_below` bytes is kept whole (parsed from memory: one read instead of two).
+Hashed hash_file(const fs::path& path, const std::string& suffix, uint64_t keep_below) {
   const int fd = core::open_regular_file(path);
   Hashed out;
+  struct stat st {};
+  ::fstat(fd, &st);
+  out.whole = static_cast<uint64_t>(st.st_size) < keep_below;
   core::Sha256 sha;
-  std::string buf(size_t(1) << 20, '\0');
+  std::string buf;
+  if (out.whole) out.content.resize(static_cast<size_t>(st.st_size) + 1);
+  std::string& target = out.whole ? out.content : buf;
+  if (!out.whole) buf.resize(size_t(1) << 20);
+  size_t filled = 0;
   for (;;) {
-    const ssize_t n = ::read(fd, buf.data(), buf.size());
+    if (out.whole && filled == target.size()) target.resize(target.size() * 2);  // it grew
+    const ssize_t n = ::read(fd, target.data() + (out.whole ? filled : 0),
+                             target.size() - (out.whole ? filled : 0));
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (n < 0) {
       const int err = errno;
@@ -45,13 +58,15 @@ Hashed hash_file(const fs::path& path, const std::string& suffix) {
       throw core::Error(path.string() + ": cannot read: " + std::strerror(err));
     }
     if (n == 0) break;
-    const std::string_view chunk(buf.data(), static_cast<size_t>(n));
+    const std::string_view chunk(target.data() + (out.whole ? filled : 0), static_cast<size_t>(n));
     sha.update(chunk);
     if (out.head.size() < kHeadBytes)
       out.head.append(chunk.substr(0, kHeadBytes - out.head.size()));
+    if (out.whole) filled += static_cast<size_t>(n);
     out.size += static_cast<uint64_t>(n);
   }
   ::close(fd);
+  if (out.whole) out.content.resize(filled);
   if (!suffix.empty()) sha.update(suffix);
   out.sha256 = sha.hex();
   return out;
@@ -148,8 +163,10 @@ Pipeline::~Pipeline() = default;
 
 void Pipeline::parse_into(const FileJob& job, const parsers::Parser& parser, core::ParsedFile& out,
                           core::MetricSink& points, const Placement& placement,
-                          uint64_t hashed_size) const {
-  parsers::TextInput in = parsers::TextInput::open_file(job.path);
+                          uint64_t hashed_size, const std::string* content) const {
+  // The bytes that were hashed when they are at hand; else the file again, read in blocks.
+  parsers::TextInput in = content ? parsers::TextInput::from_memory(*content)
+                                  : parsers::TextInput::open_file(job.path);
   parser.parse(in, out, points, opt_.derive);
   // Lines the input skipped for their length first: they explain what is missing.
   out.diagnostics.insert(out.diagnostics.begin(), in.diagnostics().begin(), in.diagnostics().end());
@@ -238,7 +255,7 @@ Pipeline::Prepared Pipeline::prepare(const FileJob& job) const {
     const fs::file_status status = fs::status(job.path, ec);
     if (!ec && !fs::is_regular_file(status) && !job.explicit_file)
       return skip("not a regular file");
-    out.hashed = hash_file(job.path, job.hash_suffix);
+    out.hashed = hash_file(job.path, job.hash_suffix, opt_.stream_threshold_bytes);
     if (out.hashed.size == 0) {
       if (!job.explicit_file) return skip("empty file");
       throw core::Error(job.shown + ": empty file, nothing to ingest");
@@ -268,7 +285,9 @@ Pipeline::Prepared Pipeline::prepare(const FileJob& job) const {
       return out;
     }
     core::CollectingSink sink(out.parsed.runs);
-    parse_into(job, *parser, out.parsed, sink, out.placement, out.hashed.size);
+    parse_into(job, *parser, out.parsed, sink, out.placement, out.hashed.size,
+               &out.hashed.content);
+    out.hashed.content = std::string();  // the parsed runs are what travels to the writer
     if (out.parsed.runs.empty()) {
       out.print_all_diagnostics = true;
       throw core::Error(job.shown + ": " + std::string(parser->name()) +
@@ -329,7 +348,8 @@ FileResult Pipeline::commit(const FileJob& job, Prepared&& p) {
     if (p.kind == Kind::kKnown || p.kind == Kind::kDeferred) {
       // Streamed: the points go into this transaction while the file is read.
       core::ParsedFile parsed;
-      parse_into(job, *p.parser, parsed, tx.stream(), p.placement, p.hashed.size);
+      parse_into(job, *p.parser, parsed, tx.stream(), p.placement, p.hashed.size,
+                 p.hashed.whole ? &p.hashed.content : nullptr);
       if (parsed.runs.empty()) {
         r.print_all_diagnostics = true;
         r.parsed = std::move(parsed);

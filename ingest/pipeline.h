@@ -103,7 +103,8 @@ class Pipeline {
   Prepared prepare(const FileJob& job) const;
   FileResult commit(const FileJob& job, Prepared&& p);
   void parse_into(const FileJob& job, const parsers::Parser& parser, core::ParsedFile& out,
-                  core::MetricSink& points, const Placement& placement, uint64_t hashed_size) const;
+                  core::MetricSink& points, const Placement& placement, uint64_t hashed_size,
+                  const std::string* content) const;
 
   store::Database& db_;
   Options opt_;
