@@ -14,8 +14,6 @@
 
 namespace rn50::app {
 
-std::unique_ptr<store::Database> open_existing_db(const std::string& path);  // cmd_report.cpp
-
 namespace {
 
 constexpr int kExitGateFailed = 3;
@@ -155,7 +153,7 @@ Runner setup_compare(CLI::App& parent) {
     wo.compare.title = opt->title;
     wo.format = opt->format;
     wo.out_dir = opt->out;
-    auto db = open_existing_db(opt->db);
+    auto db = store::Database::open_existing(opt->db);
     const auto res = report::write_compare(*db, wo);
     for (const auto& v : res.result.verdicts) std::cout << v << "\n";
     for (const auto& p : res.written) std::cout << "wrote " << p.string() << "\n";

@@ -12,15 +12,8 @@ namespace rn50::app {
 
 namespace {
 
-// Both commands inspect an existing store; creating an empty one would hide a typo in --db.
-std::unique_ptr<store::Database> open_existing(const std::string& path) {
-  if (path != ":memory:" && !std::filesystem::exists(path))
-    throw core::Error(path + ": no such database (ingest something first, or pass --db)");
-  return store::Database::open(path);
-}
-
 int run_info(const std::string& path) {
-  auto db = open_existing(path);
+  auto db = store::Database::open_existing(path);
   const store::DbInfo info = store::db_info(*db);
   std::cout << "database:        " << info.path << "\n"
             << "schema version:  " << info.schema_version
@@ -37,7 +30,7 @@ int run_info(const std::string& path) {
 }
 
 int run_migrate(const std::string& path) {
-  auto db = open_existing(path);  // open() migrates inside one transaction
+  auto db = store::Database::open_existing(path);  // open() migrates inside one transaction
   const int before = db->version_found_on_open();
   const int now = db->schema_version();
   if (before == now)

@@ -31,14 +31,6 @@ struct ReportCliOptions {
 
 }  // namespace
 
-// Opens an existing database only: reading commands must not create an empty file by mistake.
-std::unique_ptr<store::Database> open_existing_db(const std::string& path) {
-  if (path != ":memory:" && !std::filesystem::exists(path))
-    throw core::UsageError("database " + path +
-                           " does not exist (ingest logs first, or pass --db / RN50_EXP_DB)");
-  return store::Database::open(path);
-}
-
 Runner setup_report(CLI::App& parent) {
   auto opt = std::make_shared<ReportCliOptions>();
   auto* sub = parent.add_subcommand(
@@ -76,7 +68,7 @@ Runner setup_report(CLI::App& parent) {
     if (!opt->scaling_json.empty()) ro.scaling_json = opt->scaling_json;
     ro.title = opt->title;
     ro.rcp_ruleset = opt->rcp_ruleset;
-    auto db = open_existing_db(opt->db);
+    auto db = store::Database::open_existing(opt->db);
     const auto res = report::write_report(*db, ro);
     for (const auto& m : res.messages) std::cerr << "rn50-exp: " << m << "\n";
     for (const auto& p : res.written) std::cout << "wrote " << p.string() << "\n";

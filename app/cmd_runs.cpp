@@ -12,8 +12,6 @@
 
 namespace rn50::app {
 
-std::unique_ptr<store::Database> open_existing_db(const std::string& path);  // cmd_report.cpp
-
 namespace {
 
 struct RunsCliOptions {
@@ -65,7 +63,7 @@ Runner setup_runs(CLI::App& parent) {
   return [opt, list, show, diff] {
     // Validate the format before touching the database.
     report::render_table(report::Table{}, opt->format);
-    auto db = open_existing_db(opt->db);
+    auto db = store::Database::open_existing(opt->db);
     report::Table t;
     if (list->parsed()) {
       store::RunFilter f;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "core/derive.h"
+#include "core/native_log_format.h"
 #include "parsers/diagnostic_log.h"
 #include "parsers/numbers.h"
 #include "parsers/parser.h"
@@ -22,8 +23,8 @@ using nlohmann::json;
 
 constexpr std::string_view kName = "rn50-native";
 constexpr std::string_view kVersion = "2";
-constexpr const char* kSchema = "rn50-native-log";
-constexpr int kNewestLogVersion = 1;
+constexpr const char* kSchema = core::kNativeLogSchema;
+constexpr int kNewestLogVersion = core::kNativeLogVersion;
 
 // Typed access to a record that never throws: a field of the wrong type or range is a problem
 // the caller reports with the record's line and the field's name.

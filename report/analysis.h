@@ -7,13 +7,14 @@
 #include <string>
 #include <vector>
 
+#include "core/derive.h"
 #include "report/report_model.h"
 #include "store/queries.h"
 
 namespace rn50::report {
 
 struct AnalysisOptions {
-  double target_top1 = 75.9;    // percent
+  double target_top1 = core::kDefaultTargetTop1;  // percent
   double scaling_factor = 1.0;  // MLPerf scaling.json factor applied to olympic means
   std::string scaling_source;   // where the factor came from (named in the table)
   std::string title = "ResNet-50 benchmark report";

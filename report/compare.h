@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/derive.h"
 #include "report/compare_bootstrap.h"
 #include "report/compare_stats.h"
 #include "report/rcp_check.h"
@@ -32,7 +33,7 @@ std::string match_key_name(MatchKey k);
 
 struct CompareOptions {
   MatchSpec match;
-  double target_top1 = 75.9;
+  double target_top1 = core::kDefaultTargetTop1;
   std::string rcp_ruleset;  // "" = the newest compiled in
   uint64_t seed = 1;
   int64_t resamples = 10000;

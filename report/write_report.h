@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/derive.h"
 #include "report/report_model.h"
 #include "store/database.h"
 #include "store/queries.h"
@@ -17,7 +18,7 @@ struct ReportOptions {
   store::RunFilter filter;
   std::string format = "md";                 // md | json | csv | html, or several: "md,html"
   std::filesystem::path out_dir = "report";  // gets report.<format> and plots/
-  double target_top1 = 75.9;
+  double target_top1 = core::kDefaultTargetTop1;
   bool png = false;                                   // also plots/*.png via rsvg-convert
   std::optional<std::filesystem::path> scaling_json;  // MLPerf {"scaling_factor": x}
   std::string title = "ResNet-50 benchmark report";

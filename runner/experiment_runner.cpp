@@ -10,10 +10,12 @@
 #include <ctime>
 #include <iostream>
 
+#include "core/derive.h"
 #include "core/error.h"
 #include "core/file_util.h"
 #include "core/hash.h"
 #include "core/slurm_hostlist.h"
+#include "core/terminal.h"
 #include "core/time_util.h"
 #include "report/write_report.h"
 #include "runner/launcher.h"
@@ -146,17 +148,6 @@ json torch_facts_from_log(const fs::path& log) {
   }
   std::fclose(f);
   return out;
-}
-
-std::string format_seconds(double s) {
-  char buf[32];
-  if (s >= 3600)
-    std::snprintf(buf, sizeof buf, "%dh%02dm", int(s / 3600), int(s / 60) % 60);
-  else if (s >= 60)
-    std::snprintf(buf, sizeof buf, "%dm%02ds", int(s / 60), int(s) % 60);
-  else
-    std::snprintf(buf, sizeof buf, "%.1fs", s);
-  return buf;
 }
 
 }  // namespace
@@ -346,7 +337,7 @@ RunSummary run_experiment(const RunOptions& opt) {
     }
     if (res.outcome == Outcome::kFinished) {
       ++sum.finished;
-      view.line(tag + ": finished in " + format_seconds(res.seconds) + result_text);
+      view.line(tag + ": finished in " + core::format_duration(res.seconds) + result_text);
     } else {
       ++sum.failed;
       std::string codes;
@@ -371,7 +362,7 @@ RunSummary run_experiment(const RunOptions& opt) {
     ro.filter.run_ids = report_run_ids;
     ro.out_dir = exp_dir / "report";
     ro.format = "md,html";
-    ro.target_top1 = exp.target_top1.value_or(75.9);
+    ro.target_top1 = exp.target_top1.value_or(core::kDefaultTargetTop1);
     ro.title = exp.name + (exp.description.empty() ? "" : ": " + exp.description);
     report::ReportResult rr = report::write_report(*db, ro);
     for (const auto& m : rr.messages) view.line("report: " + m);

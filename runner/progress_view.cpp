@@ -9,21 +9,14 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "core/terminal.h"
+
 namespace rn50::runner {
 
 namespace {
 
 double now_s() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-std::string format_eta(double s) {
-  char buf[32];
-  if (s >= 3600)
-    std::snprintf(buf, sizeof buf, "%dh%02dm", int(s / 3600), int(s / 60) % 60);
-  else
-    std::snprintf(buf, sizeof buf, "%dm%02ds", int(s / 60), int(s) % 60);
-  return buf;
 }
 
 }  // namespace
@@ -86,8 +79,7 @@ void ProgressTracker::consume(const std::string& line) {
 }
 
 ProgressView::ProgressView(std::ostream& out) : out_(out) {
-  const char* term = std::getenv("TERM");
-  tty_ = ::isatty(STDERR_FILENO) && !std::getenv("CI") && !(term && std::strcmp(term, "dumb") == 0);
+  tty_ = core::interactive_terminal(STDERR_FILENO);
 }
 
 void ProgressView::update(const std::string& tag, size_t i, size_t n, const ProgressTracker& t) {
@@ -109,7 +101,7 @@ void ProgressView::update(const std::string& tag, size_t i, size_t n, const Prog
     std::snprintf(buf, sizeof buf, "  top-1 %.2f %%", *t.last_top1);
     text += buf;
   }
-  if (t.eta_s) text += "  ETA " + format_eta(*t.eta_s);
+  if (t.eta_s) text += "  ETA " + core::format_duration(*t.eta_s);
   last_draw_ = now;
   last_epoch_ = t.epoch;
   if (tty_) {

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
@@ -146,6 +147,14 @@ std::unique_ptr<Database> Database::open(const std::string& path) {
        "PRAGMA temp_store = MEMORY;");
   enable_statement_reuse(raw);
   return db;
+}
+
+std::unique_ptr<Database> Database::open_existing(const std::string& path) {
+  std::error_code ec;
+  if (path != ":memory:" && !std::filesystem::exists(path, ec))
+    throw core::UsageError("database " + path +
+                           " does not exist (ingest logs first, or pass --db / RN50_EXP_DB)");
+  return open(path);
 }
 
 Database::~Database() {

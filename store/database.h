@@ -17,6 +17,9 @@ class Database {
   // ":memory:" gives a private in-memory database (tests). Throws core::Error naming the path
   // for a file of another application or from a newer rn50-exp.
   static std::unique_ptr<Database> open(const std::string& path);
+  // The same, for commands that only read or inspect a store: a path that does not exist is
+  // core::UsageError (exit 2) naming it, so that a typo in --db never creates an empty database.
+  static std::unique_ptr<Database> open_existing(const std::string& path);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;

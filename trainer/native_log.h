@@ -7,10 +7,12 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "core/native_log_format.h"
+
 namespace rn50::trainer {
 
-inline constexpr const char* kNativeLogSchema = "rn50-native-log";
-inline constexpr int kNativeLogVersion = 1;
+using core::kNativeLogSchema;
+using core::kNativeLogVersion;
 
 // Unix seconds with microseconds, the timestamp of every record.
 double unix_now();

@@ -7,13 +7,10 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/terminal.h"
+
 namespace rn50::trainer {
 namespace {
-
-bool env_set(const char* name) {
-  const char* v = std::getenv(name);
-  return v && *v;
-}
 
 int terminal_width(std::FILE* out) {
   winsize ws{};
@@ -30,27 +27,13 @@ std::string fmt(const char* f, double v) {
 }  // namespace
 
 ProgressDisplay::Mode ProgressDisplay::detect_mode() {
-  const char* term = std::getenv("TERM");
-  if (!isatty(fileno(stderr)) || env_set("CI") || (term && std::strcmp(term, "dumb") == 0))
-    return Mode::kPlain;
-  return Mode::kBar;
+  return core::interactive_terminal(fileno(stderr)) ? Mode::kBar : Mode::kPlain;
 }
 
 ProgressDisplay::ProgressDisplay(Mode mode, std::FILE* out)
-    : mode_(mode), out_(out), color_(mode == Mode::kBar && !env_set("NO_COLOR")) {}
+    : mode_(mode), out_(out), color_(mode == Mode::kBar && !core::no_color()) {}
 
 ProgressDisplay::~ProgressDisplay() { finish(); }
-
-std::string ProgressDisplay::format_duration(double s) {
-  if (s < 0 || !std::isfinite(s)) return "--:--";
-  long t = std::lround(s);
-  char buf[32];
-  if (t >= 3600)
-    std::snprintf(buf, sizeof buf, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
-  else
-    std::snprintf(buf, sizeof buf, "%02ld:%02ld", t / 60, t % 60);
-  return buf;
-}
 
 std::string ProgressDisplay::render(const ProgressInfo& p, int width) {
   std::string head = (p.phase == "eval" ? "eval  " : "epoch ") + std::to_string(p.epoch + 1) + "/" +
@@ -59,7 +42,7 @@ std::string ProgressDisplay::render(const ProgressInfo& p, int width) {
   if (p.phase == "train")
     tail += " loss " + fmt("%.4f", p.loss) + " lr " + fmt("%.4g", p.lr) + " " +
             fmt("%.1f", p.images_per_s) + " img/s";
-  tail += " ETA " + format_duration(p.eta_s);
+  tail += " ETA " + core::format_duration(p.eta_s);
   int bar = width - int(head.size() + tail.size()) - 3;
   std::string out = head;
   if (bar >= 10) {

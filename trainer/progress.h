@@ -23,8 +23,6 @@ class ProgressDisplay {
   void line(const std::string& text);  // a message above the bar (or a plain line)
   void finish();
 
-  // "12:05", "1:02:03"; "--:--" for negative values.
-  static std::string format_duration(double seconds);
   // The bar line without colour codes or cursor control (for tests and plain mode).
   static std::string render(const ProgressInfo& p, int width);
 
