@@ -1,6 +1,10 @@
 #include "core/document.h"
 
+// GCC 12 reports yaml-cpp 0.7's node/impl.h (a false positive on a temporary it keeps alive).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdangling-pointer"
 #include <yaml-cpp/yaml.h>
+#pragma GCC diagnostic pop
 
 #include <algorithm>
 #include <charconv>

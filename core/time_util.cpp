@@ -70,7 +70,7 @@ std::string format_iso8601(double unix_seconds) {
   const unsigned d = doy - (153 * mp + 2) / 5 + 1;
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   y += m <= 2;
-  char buf[40];
+  char buf[96];  // room for any long long year, so the text is never cut
   std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03dZ", y, m, d, rem / 3600,
                 (rem / 60) % 60, rem % 60, ms);
   return buf;

@@ -15,18 +15,36 @@ constexpr int kSamplesPerSegment = 24;  // the band's lower edge is not linear b
 // Palette entries for the sets: red (index 2) is the band's lower edge.
 constexpr size_t kPointColors[] = {0, 1, 4, 6, 8, 3, 5, 7, 9};
 
+// A series drawn as lines and/or markers in one colour.
+ChartSeries series(std::string label, bool line, bool markers, bool dashed, std::string color) {
+  ChartSeries s;
+  s.label = std::move(label);
+  s.line = line;
+  s.markers = markers;
+  s.dashed = dashed;
+  s.color = std::move(color);
+  return s;
+}
+
+Plot plot(std::string id, std::string title) {
+  Plot p;
+  p.id = std::move(id);
+  p.title = std::move(title);
+  return p;
+}
+
 }  // namespace
 
 Plot compare_throughput_plot(const std::vector<GroupResult>& groups) {
-  Plot p{"compare_throughput", "Throughput: candidate vs baseline", "", ""};
+  Plot p = plot("compare_throughput", "Throughput: candidate vs baseline");
   ChartSpec c;
   c.title = "Throughput (total_ips, mean and 95 % interval) per configuration";
   c.x_label = "configuration";
   c.y_label = "images / second";
   c.x_axis = XAxis::kCategory;
   c.y_from_zero = true;
-  ChartSeries base{"baseline", {}, {}, false, true, false, palette()[0]};
-  ChartSeries cand{"candidate", {}, {}, false, true, false, palette()[1]};
+  ChartSeries base = series("baseline", false, true, false, palette()[0]);
+  ChartSeries cand = series("candidate", false, true, false, palette()[1]);
   bool within = false;
   for (const auto& g : groups) {
     if (!g.bar_baseline.valid || !g.bar_candidate.valid) continue;
@@ -52,7 +70,7 @@ Plot compare_throughput_plot(const std::vector<GroupResult>& groups) {
 
 Plot rcp_band_plot(std::string id, std::string title, const RcpTable& table,
                    const std::vector<RcpPlotPoint>& points, const std::string& missing_reason) {
-  Plot p{std::move(id), title, "", ""};
+  Plot p = plot(std::move(id), title);
   if (points.empty() || table.pruned.empty()) {
     p.missing_reason = missing_reason;
     return p;
@@ -68,10 +86,10 @@ Plot rcp_band_plot(std::string id, std::string title, const RcpTable& table,
   c.x_label = "global batch size (log2 scale)";
   c.y_label = "epochs to target";
   c.x_axis = XAxis::kLog2;
-  ChartSeries mean{
-      "RCP mean (ruleset " + table.ruleset + ")", {}, {}, true, false, false, "#333333"};
-  ChartSeries edge{"fastest accepted mean", {}, {}, true, false, true, "#c0392b"};
-  ChartSeries ref_points{"reference batches", {}, {}, false, true, false, "#333333"};
+  ChartSeries mean =
+      series("RCP mean (ruleset " + table.ruleset + ")", true, false, false, "#333333");
+  ChartSeries edge = series("fastest accepted mean", true, false, true, "#c0392b");
+  ChartSeries ref_points = series("reference batches", false, true, false, "#333333");
   // Below the smallest reference the checker compares with the smallest one: a flat band.
   if (lo_batch < refs.front().batch) {
     mean.points.emplace_back(static_cast<double>(lo_batch), refs.front().mean);
@@ -98,13 +116,8 @@ Plot rcp_band_plot(std::string id, std::string title, const RcpTable& table,
   c.series = {mean, edge, ref_points};
   for (size_t i = 0; i < points.size(); ++i) {
     const auto& pt = points[i];
-    ChartSeries s{pt.label + (pt.passes ? "" : " (fails)"),
-                  {},
-                  {},
-                  false,
-                  true,
-                  false,
-                  palette()[kPointColors[i % std::size(kPointColors)]]};
+    ChartSeries s = series(pt.label + (pt.passes ? "" : " (fails)"), false, true, false,
+                           palette()[kPointColors[i % std::size(kPointColors)]]);
     s.points.emplace_back(static_cast<double>(pt.batch), pt.mean);
     s.err.push_back(std::make_pair(pt.lo, pt.hi));
     c.series.push_back(std::move(s));

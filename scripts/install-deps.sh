@@ -4,7 +4,7 @@ set -euo pipefail
 
 PACKAGES=(
   cmake g++ make pkg-config git
-  libre2-dev libcli11-dev nlohmann-json3-dev libsqlite3-dev libssl-dev libyaml-cpp-dev
+  libcli11-dev nlohmann-json3-dev libsqlite3-dev libssl-dev libyaml-cpp-dev
   libgtest-dev libgmock-dev sqlite3 librsvg2-bin
   libtorch-dev libgloo-dev libdnnl-dev libopenblas0-pthread libturbojpeg0-dev zlib1g-dev
   python3-torch python3-torchvision dataset-fashion-mnist

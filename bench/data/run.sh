@@ -12,9 +12,8 @@ workers=${WORKERS:-2}
 epochs=${EPOCHS:-2}
 repeat=${REPEAT:-2}
 
-cmake --build "$build" --target rn50_trainer -j2 >/dev/null
-cmake -S "$here" -B "$build/bench-data" -DCMAKE_BUILD_TYPE=Release -DRN50_BUILD_DIR="$build" >/dev/null
-cmake --build "$build/bench-data" -j2 >/dev/null
+cmake -B "$build" -DRN50_BUILD_BENCH=ON >/dev/null
+cmake --build "$build" --target bench_data -j2 >/dev/null
 
 /usr/bin/python3 "$here/gen_tree.py" "$data" --per-class "${PER_CLASS:-128}"
 # Read every file once so both sides start from the page cache.
@@ -31,7 +30,7 @@ best() {  # best img_per_s of $repeat runs of "$@"
   echo "$b"
 }
 echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
-ours=$(best "$build/bench-data/bench_data" --root "$data" --workers "$workers" --epochs "$epochs")
+ours=$(best "$build/bench/bench_data" --root "$data" --workers "$workers" --epochs "$epochs")
 peer=$(best /usr/bin/python3 "$here/peer_torchvision.py" "$data" --workers "$workers" --epochs "$epochs")
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "rn50-exp    : $ours img/s ($workers threads)"

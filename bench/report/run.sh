@@ -8,11 +8,11 @@ work=${2:-${TMPDIR:-/tmp}/rn50-bench-report}
 runs=${RUNS:-10000}
 metric_rows=${METRIC_ROWS:-10000000}
 mkdir -p "$work"
-cmake -S "$here" -B "$work/build" -DRN50_BUILD_DIR="$(cd "$build" && pwd)" >/dev/null
-cmake --build "$work/build" -j2 >/dev/null
+cmake -B "$build" -DRN50_BUILD_BENCH=ON >/dev/null
+cmake --build "$build" --target make_db rn50-exp -j2 >/dev/null
 db=$work/bench.db
 if [[ ! -f $db || ${REBUILD:-0} == 1 ]]; then
-  "$work/build/make_db" "$db" "$runs" "$metric_rows"
+  "$build/bench/make_db" "$db" "$runs" "$metric_rows"
 fi
 ls -l "$db"
 bin=$build/rn50-exp

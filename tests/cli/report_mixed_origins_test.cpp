@@ -163,10 +163,12 @@ TEST_F(MixedOrigins, EveryThroughputHasItsOwnDefinitionAndNoneIsInvented) {
       EXPECT_NE(r.definition.find("[Model_Train]"), std::string::npos) << r.definition;
       EXPECT_NEAR(*r.total_ips, 160.0 / 45.494, 1e-6);
     }
-    if (r.origin == "ngc-dllogger-stdout")
+    if (r.origin == "ngc-dllogger-stdout") {
       EXPECT_NE(r.definition.find("dllogger"), std::string::npos) << r.definition;
-    if (r.origin == "mlperf")
+    }
+    if (r.origin == "mlperf") {
       EXPECT_NE(r.definition.find("epoch_start..epoch_stop"), std::string::npos) << r.definition;
+    }
   }
   EXPECT_NEAR(*runs.at("tvref_resnet18_2rank_torchrun_tee.log").total_ips, 32 * 32 * 2 / 11.0,
               1e-9);

@@ -93,7 +93,7 @@ TEST(HostileInput, NativeLogFieldsOfTheWrongTypeOrRange) {
   }
   // Wrong types in the header and in events were library exceptions (value(), get<>()).
   for (
-      const std::string text :
+      const std::string& text :
       {std::string(R"({"type":"header","schema":5,"version":1})"),
        std::string(R"({"type":"header","schema":"rn50-native-log","version":"1"})"),
        std::string(
@@ -216,7 +216,7 @@ TEST(HostileInput, OverLongLineIsSkippedAndTheRestParsed) {
   RN50_REQUIRE_CORPUS();
   const std::string fixtures = rn50::testing::fixtures_dir().string();
   const std::string corpus = rn50::testing::corpus_dir().string();
-  for (const std::string path :
+  for (const std::string& path :
        {fixtures + "/ngc/current_dle.log", fixtures + "/ngc/current_dle.json",
         fixtures + "/pytorch-examples/post2022_two_epochs.log",
         corpus + "/mlperf/v1.0-nvidia-dgxa100/result_0.txt", fixtures + "/native/interrupted.jsonl",

@@ -25,7 +25,9 @@ TEST(Series, DownsampleKeepsTheExtremesOfEverySlice) {
   EXPECT_GE(out.size(), 900u);
   bool spike = false, dip = false;
   for (size_t i = 0; i < out.size(); ++i) {
-    if (i) EXPECT_LT(out[i - 1].first, out[i].first);  // x order kept
+    if (i) {
+      EXPECT_LT(out[i - 1].first, out[i].first);  // x order kept
+    }
     spike = spike || out[i].second == 50;
     dip = dip || out[i].second == -50;
   }
@@ -105,8 +107,11 @@ TEST(CurveRuns, AllRunsUpToTheCapThenOwnRunsThenNoneWithAReason) {
   EXPECT_TRUE(run_cards(runs, opt, note).empty());
   EXPECT_TRUE(contains(note, "5 runs of the built-in trainer"));
   const auto rep = build_report(runs, opt);
-  for (const auto& p : rep.plots)
-    if (p.section == PlotSection::kCurves) EXPECT_TRUE(contains(p.missing_reason, "at most 3"));
+  for (const auto& p : rep.plots) {
+    if (p.section == PlotSection::kCurves) {
+      EXPECT_TRUE(contains(p.missing_reason, "at most 3"));
+    }
+  }
 }
 
 TEST(CurvePlots, ALongSeriesIsThinnedToTheCap) {

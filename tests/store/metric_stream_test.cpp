@@ -54,10 +54,11 @@ TEST(MetricStream, SegmentedSeriesReadBackLikePointsWrittenFromMemory) {
     EXPECT_EQ(b.metric_rows, static_cast<int64_t>(m0.size() + m1.size()));
     EXPECT_EQ(history(*db, b.run_ids[0]), history(*db, a.run_ids[0])) << budget;
     EXPECT_EQ(history(*db, b.run_ids[1]), history(*db, a.run_ids[1])) << budget;
-    if (budget == 1)
+    if (budget == 1) {
       EXPECT_EQ(query_int(db->raw(), "SELECT max(segment) FROM metric_series WHERE run_id = " +
                                          std::to_string(b.run_ids[0])),
                 40);  // one segment per point of the longest series
+    }
     // The report's loader sees the same points in the same order.
     RunFilter f;
     f.run_ids = {a.run_ids[0], b.run_ids[0]};

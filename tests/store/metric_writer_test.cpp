@@ -9,7 +9,7 @@
 #include "store/database.h"
 #include "store/ingest.h"
 #include "store/sqlite_util.h"
-#include "tests/store/store_fixture.h"
+#include "store_fixture.h"
 
 namespace rn50::store {
 namespace {

@@ -20,7 +20,9 @@ TEST(Progress, RendersEpochStepRateAndEta) {
 
 TEST(Progress, PlainWhenNotATerminalOrInCi) {
   // Under ctest stderr is not a terminal; CI or TERM=dumb force plain even on one.
-  if (!isatty(2)) EXPECT_EQ(ProgressDisplay::detect_mode(), ProgressDisplay::Mode::kPlain);
+  if (!isatty(2)) {
+    EXPECT_EQ(ProgressDisplay::detect_mode(), ProgressDisplay::Mode::kPlain);
+  }
   setenv("CI", "1", 1);
   EXPECT_EQ(ProgressDisplay::detect_mode(), ProgressDisplay::Mode::kPlain);
   unsetenv("CI");
