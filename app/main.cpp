@@ -14,7 +14,8 @@ int main(int argc, char** argv) {
   if (argc > 1 && app::is_torch_command(argv[1])) return app::exec_torch_binary(argv);
 #endif
   CLI::App cli{"rn50-exp: reproducible, comparable ResNet-50 training benchmarks"};
-  cli.set_version_flag("--version", std::string(app::kVersion));
+  cli.set_version_flag("--version", std::string(app::kVersion) + " (commit " + app::kGitCommit +
+                                        (app::kGitDirty ? ", modified" : "") + ")");
   cli.require_subcommand(1);
 
   std::vector<std::pair<CLI::App*, app::Runner>> commands;
