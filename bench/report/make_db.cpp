@@ -1,12 +1,16 @@
 // Builds a large rn50-exp database for timing `report` and `runs list`: N runs with epochs,
-// params, tags and M metric rows in total. The schema comes from the store itself
-// (store::Database::open creates and migrates it); rows go in with prepared statements in one
-// transaction. Values are synthetic but plausible (so every table and plot has work to do).
+// params, tags, a membership each and M metric points in total (two iteration series per run).
+// The schema comes from the store itself (store::Database::open creates and migrates it); rows go
+// in with prepared statements in one transaction, laid out as ingest lays them out (a series is a
+// contiguous rowid range of metric_points). Values are synthetic but plausible (so every table and
+// plot has work to do).
 //
 // usage: make_db OUT.db [runs=10000] [metric_rows=10000000]
 #include <sqlite3.h>
 
 #include <chrono>
+#include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -69,9 +73,13 @@ int main(int argc, char** argv) {
   Stmt epoch(db,
              "INSERT INTO epochs(run_id, epoch, train_loss, top1, top5, lr, total_ips, "
              "compute_ips, time) VALUES(?,?,?,?,?,?,?,?,?)");
-  Stmt metric(db,
-              "INSERT INTO metrics(run_id, key_id, level, seq, epoch, step, time, value) "
-              "VALUES(?, ?, 'iter', ?, ?, ?, ?, ?)");
+  Stmt member(db,
+              "INSERT INTO memberships(run_id, experiment_id, path, abs_path, name, set_key) "
+              "VALUES(?, ?, ?, ?, ?, '/bench/logs')");
+  Stmt series(db,
+              "INSERT INTO metric_series(run_id, key_id, level, segment, seq_offset, first_point, "
+              "points) VALUES(?, ?, 'iter', 0, 0, ?, ?)");
+  Stmt point(db, "INSERT INTO metric_points(id, epoch, step, time, value) VALUES(?, ?, ?, ?, ?)");
   const int experiments = 10;
   for (int e = 1; e <= experiments; ++e) {
     sqlite3_bind_int(exp.s, 1, e);
@@ -90,6 +98,7 @@ int main(int argc, char** argv) {
   const int epochs_per_run = 10;
   const long metrics_per_run = metric_rows / runs;
   long metric_total = 0;
+  int64_t next_point = 1;
   for (long r = 1; r <= runs; ++r) {
     const int ws = devices_choice[r % 6];
     const double ips = 850.0 * ws * (1 - 0.01 * std::log2(ws)) * (1 + 0.01 * noise(rng));
@@ -163,19 +172,29 @@ int main(int argc, char** argv) {
       sqlite3_bind_double(epoch.s, 9, start + (e + 1) * epoch_s);
       epoch.run();
     }
-    for (long m = 0; m < metrics_per_run; ++m) {
-      const int k = static_cast<int>(m % 2) + 1;
-      const long step = m / 2;
-      sqlite3_bind_int64(metric.s, 1, r);
-      sqlite3_bind_int(metric.s, 2, k);
-      sqlite3_bind_int64(metric.s, 3, step);
-      sqlite3_bind_double(metric.s, 4,
-                          static_cast<double>(step * epochs_per_run / (metrics_per_run / 2 + 1)));
-      sqlite3_bind_int64(metric.s, 5, step * 10);
-      sqlite3_bind_double(metric.s, 6, start + step * 2.5);
-      sqlite3_bind_double(metric.s, 7, k == 1 ? 7.0 - step * 0.001 : ips + 5 * noise(rng));
-      metric.run();
-      ++metric_total;
+    sqlite3_bind_int64(member.s, 1, r);
+    sqlite3_bind_int64(member.s, 2, 1 + r % experiments);
+    sqlite3_bind_text(member.s, 3, ("logs/" + name + ".jsonl").c_str(), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(member.s, 4, ("/bench/logs/" + name + ".jsonl").c_str(), -1,
+                      SQLITE_TRANSIENT);
+    sqlite3_bind_text(member.s, 5, name.c_str(), -1, SQLITE_TRANSIENT);
+    member.run();
+    const long steps = metrics_per_run / 2;
+    for (int k = 1; k <= 2 && steps > 0; ++k) {
+      sqlite3_bind_int64(series.s, 1, r);
+      sqlite3_bind_int(series.s, 2, k);
+      sqlite3_bind_int64(series.s, 3, next_point);
+      sqlite3_bind_int64(series.s, 4, steps);
+      series.run();
+      for (long step = 0; step < steps; ++step) {
+        sqlite3_bind_int64(point.s, 1, next_point++);
+        sqlite3_bind_double(point.s, 2, static_cast<double>(step * epochs_per_run) / steps);
+        sqlite3_bind_int64(point.s, 3, step * 10);
+        sqlite3_bind_double(point.s, 4, start + step * 2.5);
+        sqlite3_bind_double(point.s, 5, k == 1 ? 7.0 - step * 0.001 : ips + 5 * noise(rng));
+        point.run();
+        ++metric_total;
+      }
     }
   }
   check(sqlite3_exec(db, "COMMIT; ANALYZE;", nullptr, nullptr, nullptr), db, "commit");
