@@ -401,8 +401,9 @@ JOIN source_files f ON f.id = r.source_file_id;
 
 CREATE VIEW v_throughput_by_devices AS
 WITH base AS (
-  SELECT e.name AS experiment, r.source_format, r.precision, r.batch_per_device, r.world_size,
-         r.total_ips, r.compute_ips
+  -- A run counts once per experiment, however many paths hold its bytes.
+  SELECT DISTINCT e.name AS experiment, r.id AS run_id, r.source_format, r.precision,
+         r.batch_per_device, r.world_size, r.total_ips, r.compute_ips
   FROM memberships m JOIN runs r ON r.id = m.run_id JOIN experiments e ON e.id = m.experiment_id
 ),
 ranked AS (

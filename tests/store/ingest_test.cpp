@@ -339,6 +339,14 @@ TEST(Views, RunSummaryAndThroughputMedian) {
   core::ParsedFile one = make_parsed(1, 1);
   one.runs[0].world_size.set(1);
   ingest_parsed(*db, make_file("one.log", fill++), one, {});
+  // The bytes of the first run again under another path of the same experiment: one more
+  // membership (v_run_summary shows both paths) but still one run in the median.
+  {
+    core::ParsedFile again = make_parsed(1, 1);
+    again.runs[0].derived.total_ips = 100;
+    again.runs[0].derived.compute_ips = 101;
+    EXPECT_EQ(ingest_parsed(*db, make_file("copy/r.log", 'a'), again, {}).memberships_added, 1);
+  }
 
   Statement st(db->raw(),
                "SELECT runs, median_total_ips, min_total_ips, max_total_ips, n_compute_ips, "
