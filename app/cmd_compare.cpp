@@ -108,7 +108,7 @@ Runner setup_compare(CLI::App& parent) {
       "compare",
       "Candidate vs baseline runs: ratios with confidence intervals, rank test, verdict, MLPerf "
       "RCP check; a CI gate with --fail-if-slower");
-  add_db_option(*sub, opt->db);
+  add_db_option(*sub, opt->db, DbUse::kMustExist);
   sub->add_flag("--baseline", opt->baseline_flags,
                 "The following --experiment/--tag/--runs select the baseline");
   sub->add_flag("--candidate", opt->candidate_flags,

@@ -48,10 +48,10 @@ Runner setup_db(CLI::App& parent) {
   CLI::App* db = parent.add_subcommand("db", "Inspect or migrate the SQLite store");
   db->require_subcommand(1);
   CLI::App* info = db->add_subcommand("info", "Path, schema version, rows per table, experiments");
-  add_db_option(*info, *path);
+  add_db_option(*info, *path, DbUse::kMustExist);
   info->callback([which] { *which = "info"; });
   CLI::App* migrate = db->add_subcommand("migrate", "Bring the database to the current schema");
-  add_db_option(*migrate, *path);
+  add_db_option(*migrate, *path, DbUse::kMustExist);
   migrate->callback([which] { *which = "migrate"; });
   return [path, which] { return *which == "info" ? run_info(*path) : run_migrate(*path); };
 }

@@ -203,7 +203,7 @@ Runner setup_ingest(CLI::App& parent) {
   sub->add_option("--window", o->window,
                   "Explicit steady throughput window FIRST:LAST (iteration numbers as logged)");
   sub->add_flag("-v,--verbose", o->verbose, "Print every diagnostic, not only errors");
-  add_db_option(*sub, o->db);
+  add_db_option(*sub, o->db, DbUse::kCreatesWhenAbsent);
   return [o] { return run_ingest(*o); };
 }
 

@@ -35,7 +35,7 @@ Runner setup_report(CLI::App& parent) {
   auto opt = std::make_shared<ReportCliOptions>();
   auto* sub = parent.add_subcommand(
       "report", "Tables (summary, scaling, time to train, accuracy, runs) and SVG plots");
-  add_db_option(*sub, opt->db);
+  add_db_option(*sub, opt->db, DbUse::kMustExist);
   sub->add_option("--experiment", opt->experiment, "Only runs of this experiment");
   sub->add_option("--tag", opt->tags,
                   "Only runs with this tag (key=value, repeatable; all must match)")

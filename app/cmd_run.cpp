@@ -34,7 +34,7 @@ Runner setup_run(CLI::App& parent) {
                 "Print the expanded plan (runs, nodes x ranks, batch sizes, LRs, epochs) and exit");
   sub->add_option("--out", a->out, "Folder of run directories: OUT/<experiment>/<run-id>/")
       ->capture_default_str();
-  add_db_option(*sub, a->db);
+  add_db_option(*sub, a->db, DbUse::kCreatesWhenAbsent);
   sub->add_flag("--no-report", a->no_report, "Do not render the report at the end");
   sub->add_option("--nnodes", a->nnodes,
                   "Nodes of a multi-node launch (start the same command on every node); only "

@@ -47,7 +47,7 @@ Runner setup_runs(CLI::App& parent) {
   auto opt = std::make_shared<RunsCliOptions>();
   auto* runs = parent.add_subcommand("runs", "List, show and compare stored runs");
   runs->require_subcommand(1);
-  add_db_option(*runs, opt->db);
+  add_db_option(*runs, opt->db, DbUse::kMustExist);
   auto* list = runs->add_subcommand("list", "One line per run");
   list->add_option("--experiment", opt->experiment, "Only runs of this experiment");
   list->add_option("--tag", opt->tags, "Only runs with this tag (key=value, repeatable)")

@@ -5,9 +5,11 @@
 
 namespace rn50::app {
 
-void add_db_option(CLI::App& sub, std::string& db_path) {
+void add_db_option(CLI::App& sub, std::string& db_path, DbUse use) {
   db_path = "rn50.db";
-  sub.add_option("--db", db_path, "SQLite database (created when absent)")
+  sub.add_option("--db", db_path,
+                 use == DbUse::kCreatesWhenAbsent ? "SQLite database (created when absent)"
+                                                  : "SQLite database (must exist)")
       ->envname("RN50_EXP_DB")
       ->capture_default_str();
 }

@@ -155,6 +155,17 @@ TEST_F(IngestErrors, DbInfoAndMigrate) {
   EXPECT_EQ(none.exit_code, 2);  // a path typed wrong is a usage error, as for report and runs
   EXPECT_NE(none.err.find("database absent.db does not exist"), std::string::npos) << none.err;
   EXPECT_FALSE(fs::exists(dir_ / "absent.db"));
+  // --help says which commands create the database and which need it.
+  for (const char* cmd : {"report", "runs", "compare", "db info", "db migrate"}) {
+    EXPECT_NE(rn50(std::string(cmd) + " --help", dir_).out.find("SQLite database (must exist)"),
+              std::string::npos)
+        << cmd;
+  }
+  for (const char* cmd : {"ingest", "run"}) {
+    EXPECT_NE(rn50(std::string(cmd) + " --help", dir_).out.find("(created when absent)"),
+              std::string::npos)
+        << cmd;
+  }
 
   write("other.db", std::string(2048, 'z'));
   CliResult foreign = rn50("db info --db other.db", dir_);
