@@ -281,7 +281,7 @@ Document load_document(const std::filesystem::path& path) {
   if (const auto size = std::filesystem::file_size(path, ec); !ec && size > kMaxFileBytes)
     throw UsageError(path.string() + ": " + std::to_string(size) +
                      " bytes; a configuration file is at most 16 MiB");
-  return parse_document(core::read_file(path), path.string());
+  return parse_document(core::read_file(path, kMaxFileBytes), path.string());
 }
 
 void apply_override(Document& doc, const std::string& assignment) {

@@ -48,11 +48,18 @@ int open_regular_file(const fs::path& path) {
   return fd;
 }
 
-std::string read_file(const fs::path& path) {
+std::string read_file(const fs::path& path, uint64_t max_bytes) {
   const int fd = open_regular_file(path);
   std::string out;
   char buf[1 << 16];
   for (;;) {
+    if (out.size() > max_bytes) {
+      ::close(fd);
+      throw Error(path.string() + ": larger than " +
+                  (max_bytes % (uint64_t(1) << 20) == 0 ? std::to_string(max_bytes >> 20) + " MiB"
+                                                        : std::to_string(max_bytes) + " bytes") +
+                  ", not read");
+    }
     const ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (n < 0) {

@@ -2,6 +2,7 @@
 // leaves a half-written or renamed-but-empty file behind.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
@@ -14,8 +15,11 @@ namespace rn50::core {
 int open_regular_file(const std::filesystem::path& path);
 
 // Whole file as bytes (regular files only); throws core::Error naming the path when it cannot be
-// read.
-std::string read_file(const std::filesystem::path& path);
+// read or holds more than max_bytes (checked while reading: a file that grows is still bounded).
+std::string read_file(const std::filesystem::path& path, uint64_t max_bytes = UINT64_MAX);
+
+// The cap for small descriptions read whole (MLPerf systems/*.json, scaling.json, timm args.yaml).
+inline constexpr uint64_t kMaxSidecarBytes = uint64_t(1) << 20;
 
 // Durable atomic replacement: writes a temporary file in the same folder, fsyncs it, renames it
 // over `path` and fsyncs the folder. Readers see the old content or the new, never a mix, and

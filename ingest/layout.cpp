@@ -99,7 +99,7 @@ Scaling Layout::scaling_for(const fs::path& set_folder) const {
   std::error_code ec;
   if (fs::is_regular_file(file, ec)) {
     try {
-      s = parse_scaling(core::read_file(file), file.string());
+      s = parse_scaling(core::read_file(file, core::kMaxSidecarBytes), file.string());
     } catch (const core::Error& e) {
       s.file = file.string();
       s.problem = e.what();

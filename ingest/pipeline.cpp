@@ -165,8 +165,8 @@ void Pipeline::parse_into(const FileJob& job, const parsers::Parser& parser, cor
                           core::MetricSink& points, const Placement& placement,
                           uint64_t hashed_size, const std::string* content) const {
   // The bytes that were hashed when they are at hand; else the file again, read in blocks.
-  parsers::TextInput in = content ? parsers::TextInput::from_memory(*content)
-                                  : parsers::TextInput::open_file(job.path);
+  parsers::TextInput in =
+      content ? parsers::TextInput::from_memory(*content) : parsers::TextInput::open_file(job.path);
   parser.parse(in, out, points, opt_.derive);
   // Lines the input skipped for their length first: they explain what is missing.
   out.diagnostics.insert(out.diagnostics.begin(), in.diagnostics().begin(), in.diagnostics().end());
@@ -196,15 +196,13 @@ void Pipeline::parse_into(const FileJob& job, const parsers::Parser& parser, cor
   // timm states batch size, epochs and model only in the args file beside summary.csv.
   if (out.format == "timm") {
     if (const auto args = parsers::find_timm_args(job.path)) {
-      std::error_code ec;
-      const auto size = fs::file_size(*args, ec);
-      if (ec || size > (uintmax_t(1) << 20)) {
-        out.diagnostics.push_back(
-            {core::Severity::kWarning, 0,
-             args->filename().string() + ": not read (" +
-                 (ec ? ec.message() : std::string("larger than 1 MiB")) + ")"});
-      } else {
-        const std::string text = core::read_file(*args);
+      std::string text;
+      try {
+        text = core::read_file(*args, core::kMaxSidecarBytes);
+      } catch (const core::Error& e) {
+        out.diagnostics.push_back({core::Severity::kWarning, 0, std::string(e.what())});
+      }
+      if (!text.empty()) {
         for (auto& run : out.runs) {
           for (auto& w : parsers::apply_timm_args(run, text, args->filename().string()))
             out.diagnostics.push_back({core::Severity::kWarning, 0, std::move(w)});
@@ -285,8 +283,7 @@ Pipeline::Prepared Pipeline::prepare(const FileJob& job) const {
       return out;
     }
     core::CollectingSink sink(out.parsed.runs);
-    parse_into(job, *parser, out.parsed, sink, out.placement, out.hashed.size,
-               &out.hashed.content);
+    parse_into(job, *parser, out.parsed, sink, out.placement, out.hashed.size, &out.hashed.content);
     out.hashed.content = std::string();  // the parsed runs are what travels to the writer
     if (out.parsed.runs.empty()) {
       out.print_all_diagnostics = true;

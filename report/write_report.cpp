@@ -22,7 +22,7 @@ namespace rn50::report {
 namespace fs = std::filesystem;
 
 double read_scaling_factor(const fs::path& file) {
-  const std::string text = core::read_file(file);
+  const std::string text = core::read_file(file, core::kMaxSidecarBytes);
   nlohmann::json j;
   try {
     j = nlohmann::json::parse(text);

@@ -288,7 +288,7 @@ std::optional<RunManifest> RunManifest::read(const std::filesystem::path& file) 
   if (!std::filesystem::exists(file, ec)) return std::nullopt;
   json j;
   try {
-    j = json::parse(core::read_file(file));
+    j = json::parse(core::read_file(file, uint64_t(64) << 20));
   } catch (const json::exception& e) {
     throw core::Error(file.string() + ": not valid JSON (" + e.what() +
                       "); remove the run directory to start the run over");

@@ -166,6 +166,37 @@ TEST_F(PipelineTest, OneSystemSubmittedUnderTwoOrganisationsIsStoredOnceAndScore
   EXPECT_EQ(store::query_int(db->raw(), "SELECT count(*) FROM memberships"), 10);
 }
 
+// Descriptions are small: a scaling.json or systems/*.json of more than 1 MiB is not read (a
+// diagnostic names it), and the runs are stored without what it would have said.
+TEST_F(PipelineTest, OversizedDescriptionsAreNotReadAndSaySo) {
+  RN50_REQUIRE_CORPUS();
+  const fs::path nv = rn50::testing::corpus_dir() / "mlperf-tree-v2.1" / "NVIDIA";
+  const fs::path set = dir_ / "NVIDIA" / "results" / "dgxa100_ngc22.04_mxnet";
+  copy_tree(nv / "results" / "dgxa100_ngc22.04_mxnet", set);
+  fs::create_directories(dir_ / "NVIDIA" / "systems");
+  const std::string huge = "{\"scaling_factor\": 1.5" + std::string(size_t(1) << 20, ' ') + "}";
+  core::write_file_atomic(set / "resnet" / "scaling.json", huge);
+  core::write_file_atomic(dir_ / "NVIDIA" / "systems" / "dgxa100_ngc22.04_mxnet.json", huge);
+  auto db = store::Database::open(":memory:");
+  Pipeline pipeline(*db, Options{});
+  Totals t;
+  run_all(pipeline, {dir_.string()}, &t);
+  EXPECT_EQ(t.failed, 0);
+  EXPECT_EQ(t.stored, 5);
+  for (const auto& r : store::load_runs(*db, {}, store::Detail::kSummary)) {
+    EXPECT_FALSE(r.scaling_factor.has_value());
+    EXPECT_EQ(r.run.world_size.value, std::nullopt);
+  }
+  EXPECT_EQ(store::query_int(db->raw(),
+                             "SELECT count(DISTINCT source_file_id) FROM ingest_diagnostics "
+                             "WHERE message LIKE '%scaling.json: larger than 1 MiB, not read%'"),
+            5);
+  EXPECT_EQ(store::query_int(db->raw(),
+                             "SELECT count(DISTINCT source_file_id) FROM ingest_diagnostics WHERE "
+                             "message LIKE '%dgxa100_ngc22.04_mxnet.json: larger than 1 MiB%'"),
+            5);
+}
+
 TEST_F(PipelineTest, WhatAnArchiveHoldsBesidesResnetRunsIsSkippedWithItsReason) {
   RN50_REQUIRE_CORPUS();
   const fs::path result = rn50::testing::corpus_dir() / "mlperf-tree-v2.1" / "NVIDIA" / "results" /
