@@ -15,6 +15,7 @@
 
 #include "core/error.h"
 #include "core/file_util.h"
+#include "core/user_text.h"
 
 namespace rn50::core {
 
@@ -285,11 +286,7 @@ Document load_document(const std::filesystem::path& path) {
 }
 
 void apply_override(Document& doc, const std::string& assignment) {
-  const auto eq = assignment.find('=');
-  if (eq == std::string::npos || eq == 0)
-    throw UsageError("--set " + assignment + ": expected key.path=value");
-  const std::string path = assignment.substr(0, eq);
-  const std::string value_text = assignment.substr(eq + 1);
+  const auto [path, value_text] = parse_key_value("--set", assignment);
   json value = parse_document(value_text, "--set " + path).root;
 
   // Walk "a.b[2].c": segments are keys or [index].

@@ -21,7 +21,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr std::string_view kName = "rn50-native";
+constexpr std::string_view kName = core::kNativeLogFormat;
 constexpr std::string_view kVersion = "2";
 constexpr const char* kSchema = core::kNativeLogSchema;
 constexpr int kNewestLogVersion = core::kNativeLogVersion;

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <set>
 
+#include "core/native_log_format.h"
+
 namespace rn50::report {
 
 std::optional<int64_t> devices(const StoredRun& r) { return r.run.world_size.value; }
@@ -137,7 +139,7 @@ SetScaling set_scaling(const std::vector<const StoredRun*>& set, double explicit
 
 bool is_mlperf(const StoredRun& r) { return r.run.source_format == "mlperf"; }
 
-bool is_own_run(const StoredRun& r) { return r.run.source_format == "rn50-native"; }
+bool is_own_run(const StoredRun& r) { return r.run.source_format == core::kNativeLogFormat; }
 
 std::string runner_run_id(const StoredRun& r) { return param_value(r, "runner.run_id"); }
 

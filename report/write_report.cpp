@@ -93,9 +93,12 @@ bool svg_to_png(const std::string& tool, const fs::path& svg, const fs::path& pn
     fs::remove(tmp, ec);
     return false;
   }
-  std::error_code ec;
-  fs::rename(tmp, png, ec);
-  return !ec;
+  try {
+    core::replace_file(tmp, png);  // durable like every other file the report writes
+  } catch (const core::Error&) {
+    return false;
+  }
+  return true;
 }
 
 }  // namespace

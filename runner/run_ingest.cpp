@@ -6,6 +6,7 @@
 #include "core/derive.h"
 #include "core/error.h"
 #include "core/file_util.h"
+#include "core/native_log_format.h"
 #include "core/time_util.h"
 #include "ingest/pipeline.h"
 #include "parsers/registry.h"
@@ -125,7 +126,7 @@ IngestOutcome ingest_run(store::Database& db, const Experiment& exp, const Plann
     ingest::FileJob job;
     job.path = log_path;
     job.shown = log_path.string();
-    job.parser = parsers::find_parser("rn50-native");
+    job.parser = parsers::find_parser(core::kNativeLogFormat);
     if (!job.parser) throw core::Error("the rn50-native parser is not registered");
     job.adjust = adjust;
     job.hash_suffix = verdict;
