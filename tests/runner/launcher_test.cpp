@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <cerrno>
 #include <chrono>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 #include "test_support.h"
@@ -137,6 +139,29 @@ TEST_F(LauncherTest, MissingExecutableFailsTheRank) {
     EXPECT_EQ(r.ranks[0].exit_code, 127);
   } catch (const std::exception& e) {
     EXPECT_NE(std::string(e.what()).find("cannot start"), std::string::npos);
+  }
+}
+
+// When the supervisor leaves by an exception (here: its progress callback throws) the ranks, which
+// live in their own process groups out of reach of the user's Ctrl-C, are stopped and reaped.
+TEST_F(LauncherTest, RanksAreStoppedWhenTheSupervisorUnwinds) {
+  for (const char* where : {"on_started", "on_tick"}) {
+    auto spec = shell(dir_, "sleep 30", 2);
+    std::vector<int64_t> pids;
+    const auto started = [&](const std::vector<RankExit>& ranks) {
+      for (const auto& r : ranks) pids.push_back(r.pid);
+      if (std::string(where) == "on_started") throw std::runtime_error("callback failed");
+    };
+    if (std::string(where) == "on_tick") spec.on_tick = [] { throw std::runtime_error("tick"); };
+    const auto t0 = std::chrono::steady_clock::now();
+    EXPECT_THROW(launch_and_supervise(spec, started), std::runtime_error) << where;
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(10)) << where;
+    ASSERT_EQ(pids.size(), 2u) << where;
+    for (int64_t pid : pids) {
+      errno = 0;
+      EXPECT_EQ(::kill(static_cast<pid_t>(pid), 0), -1) << where << ": rank " << pid << " lives";
+      EXPECT_EQ(errno, ESRCH) << where;
+    }
   }
 }
 
