@@ -70,7 +70,8 @@ MlperfSystem parse_mlperf_system(std::string_view json_text, const std::string& 
 }
 
 MlperfSystem read_mlperf_system(const std::filesystem::path& path) {
-  return parse_mlperf_system(core::read_file(path, core::kMaxSidecarBytes), path.filename().string());
+  return parse_mlperf_system(core::read_file(path, core::kMaxSidecarBytes),
+                             path.filename().string());
 }
 
 std::optional<MlperfSystem> find_mlperf_system(const std::filesystem::path& result_path) {

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "parsers/diagnostic_log.h"
+#include "parsers/line_parser.h"
 #include "parsers/numbers.h"
 #include "parsers/parser.h"
 #include "parsers/pytorch_examples_grammar.h"
@@ -138,7 +139,8 @@ class MainPyRun {
             const core::DeriveOptions& opt)
       : out_(out), points_(points), diag_(diag), opt_(opt) {}
 
-  void line(std::string_view line, int64_t ln) {
+  void line(std::string_view text, int64_t ln) {
+    const std::string_view line = trim_right(text);
     switch (pytorch_examples::classify(line)) {
       case pytorch_examples::LineKind::kTrain:
       case pytorch_examples::LineKind::kTest: {
@@ -551,14 +553,7 @@ class MainPyRun {
 
 void PytorchExamplesParser::parse(TextInput& in, core::ParsedFile& out, core::MetricSink& points,
                                   const core::DeriveOptions& opt) const {
-  out.format = std::string(kName);
-  out.parser_version = std::string(kVersion);
-  DiagnosticLog diag(out.diagnostics, kMaxDiagnosticsPerKind);
-  MainPyRun run(out, points, diag, opt);
-  std::string_view line;
-  while (in.next_line(line)) run.line(trim_right(line), in.line_number());
-  run.finish();
-  diag.finish();
+  parse_lines<MainPyRun>(kName, kVersion, in, out, points, opt, kMaxDiagnosticsPerKind);
 }
 
 }  // namespace

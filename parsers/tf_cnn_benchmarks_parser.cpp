@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "parsers/diagnostic_log.h"
+#include "parsers/line_parser.h"
 #include "parsers/numbers.h"
 #include "parsers/parser.h"
 #include "parsers/text.h"
@@ -325,14 +326,7 @@ class TfCnnBenchmarksParser final : public Parser {
   using Parser::parse;
   void parse(TextInput& in, core::ParsedFile& out, core::MetricSink& points,
              const core::DeriveOptions& opt) const override {
-    out.format = std::string(kName);
-    out.parser_version = std::string(kVersion);
-    DiagnosticLog diag(out.diagnostics);
-    TfRun run(out, points, diag, opt);
-    std::string_view line;
-    while (in.next_line(line)) run.line(line, in.line_number());
-    run.finish();
-    diag.finish();
+    parse_lines<TfRun>(kName, kVersion, in, out, points, opt);
   }
 };
 

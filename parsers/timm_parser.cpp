@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "parsers/diagnostic_log.h"
+#include "parsers/line_parser.h"
 #include "parsers/numbers.h"
 #include "parsers/parser.h"
 #include "parsers/text.h"
@@ -486,14 +487,7 @@ class TimmParser final : public Parser {
   using Parser::parse;
   void parse(TextInput& in, core::ParsedFile& out, core::MetricSink& points,
              const core::DeriveOptions& opt) const override {
-    out.format = std::string(kName);
-    out.parser_version = std::string(kVersion);
-    DiagnosticLog diag(out.diagnostics);
-    TimmRun run(out, points, diag, opt);
-    std::string_view line;
-    while (in.next_line(line)) run.line(line, in.line_number());
-    run.finish();
-    diag.finish();
+    parse_lines<TimmRun>(kName, kVersion, in, out, points, opt);
   }
 };
 

@@ -15,6 +15,7 @@
 
 #include "parsers/diagnostic_log.h"
 #include "parsers/enflame_report.h"
+#include "parsers/line_parser.h"
 #include "parsers/numbers.h"
 #include "parsers/parser.h"
 #include "parsers/python_namespace.h"
@@ -508,14 +509,7 @@ class TorchvisionParser final : public Parser {
   using Parser::parse;
   void parse(TextInput& in, core::ParsedFile& out, core::MetricSink& points,
              const core::DeriveOptions& opt) const override {
-    out.format = std::string(kName);
-    out.parser_version = std::string(kVersion);
-    DiagnosticLog diag(out.diagnostics);
-    TorchvisionRun run(out, points, diag, opt);
-    std::string_view line;
-    while (in.next_line(line)) run.line(line, in.line_number());
-    run.finish();
-    diag.finish();
+    parse_lines<TorchvisionRun>(kName, kVersion, in, out, points, opt);
   }
 };
 
