@@ -7,14 +7,9 @@
 #include <string_view>
 #include <utility>
 
+#include "core/utf8.h"  // is_valid_utf8, to_utf8: the checks below use them
+
 namespace rn50::core {
-
-// True when `s` is valid UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF).
-bool is_valid_utf8(std::string_view s);
-
-// Valid UTF-8 unchanged; otherwise every byte that is not part of valid UTF-8 read as latin-1, the
-// reading MLPerf's checker uses for logs (file names from old tools are latin-1 too).
-std::string as_utf8_text(std::string_view s);
 
 // Throws core::UsageError "<what>: ..." for invalid UTF-8 (naming the byte offset) or a control
 // character (a NUL, a newline).

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "core/utf8.h"
+
 namespace rn50::parsers::json {
 
 bool Scanner::fail(const char* what) {
@@ -165,24 +167,6 @@ uint32_t hex4(std::string_view s) {
   return v;
 }
 
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
 }  // namespace
 
 bool object_members(std::string_view text, std::vector<Member>& out, std::string* why) {
@@ -306,8 +290,7 @@ std::string_view decode_content(std::string_view c, bool escaped, std::string& a
             i += 6;
           }
         }
-        if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xFFFD;  // a lone surrogate
-        append_utf8(arena, cp);
+        core::append_utf8(arena, cp);  // a lone surrogate becomes U+FFFD
         break;
       }
       default:  // \" \\ \/

@@ -1,5 +1,6 @@
 #include "parsers/python_namespace.h"
 
+#include "core/utf8.h"
 #include "parsers/text.h"
 
 namespace rn50::parsers {
@@ -16,26 +17,6 @@ int hex_digit(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
-}
-
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp >= 0xD800 && cp <= 0xDFFF) cp = 0xFFFD;
-  if (cp > 0x10FFFF) cp = 0xFFFD;
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
 }
 
 // A Python string literal at s[i] (quote ' or "): its end (one past the closing quote), the
@@ -86,7 +67,7 @@ size_t string_literal(std::string_view s, size_t i, std::string* decoded) {
       for (; k < digits && i + k < s.size() && hex_digit(s[i + k]) >= 0; ++k)
         cp = (cp << 4) | static_cast<uint32_t>(hex_digit(s[i + k]));
       i += k;
-      append_utf8(*decoded, k == digits ? cp : 0xFFFD);
+      core::append_utf8(*decoded, k == digits ? cp : 0xFFFD);
     }
   }
   return std::string_view::npos;

@@ -62,47 +62,12 @@ bool looks_like_text(std::string_view head) {
 
 namespace {
 
-// Length of the valid UTF-8 sequence that starts at s[i] (a byte >= 0x80), 0 when it is invalid.
-size_t utf8_sequence(std::string_view s, size_t i) {
-  const auto b = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
-  const unsigned char c = b(i);
-  size_t n = 0;
-  uint32_t cp = 0;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-    cp = c & 0x1F;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    cp = c & 0x0F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (i + n > s.size()) return 0;
-  for (size_t k = 1; k < n; ++k) {
-    if ((b(i + k) & 0xC0) != 0x80) return 0;
-    cp = (cp << 6) | (b(i + k) & 0x3F);
-  }
-  // Overlong forms, surrogates and values past U+10FFFF are not valid UTF-8.
-  if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-      (cp >= 0xD800 && cp <= 0xDFFF))
-    return 0;
-  return n;
-}
-
 bool is_control(unsigned char c, TextKind kind) {
   if (c >= 0x20 && c != 0x7F) return false;
   return kind == TextKind::kKey || (c != '\t' && c != '\n');
 }
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
-
-void append_latin1(std::string& out, unsigned char c) {
-  out += static_cast<char>(0xC0 | (c >> 6));
-  out += static_cast<char>(0x80 | (c & 0x3F));
-}
 
 // Position of the first byte that is not printable ASCII under `kind` (s.size() when none).
 size_t plain_prefix(std::string_view s, TextKind kind) {
@@ -127,39 +92,18 @@ void convert(std::string_view s, TextKind kind, bool controls, std::string& out)
       ++i;
       continue;
     }
-    const size_t n = utf8_sequence(s, i);
+    const size_t n = core::utf8_sequence_length(s, i);
     if (n > 0) {
       out.append(s.substr(i, n));
       i += n;
     } else {
-      append_latin1(out, c);
+      core::append_latin1(out, c);
       ++i;
     }
   }
 }
 
 }  // namespace
-
-bool is_valid_utf8(std::string_view s) {
-  size_t i = 0;
-  while (i < s.size()) {
-    if (static_cast<unsigned char>(s[i]) < 0x80) {
-      ++i;
-      continue;
-    }
-    const size_t n = utf8_sequence(s, i);
-    if (n == 0) return false;
-    i += n;
-  }
-  return true;
-}
-
-std::string to_utf8(std::string_view s) {
-  if (is_valid_utf8(s)) return std::string(s);
-  std::string out;
-  convert(s, TextKind::kValue, /*controls=*/false, out);
-  return out;
-}
 
 bool is_stored_form(std::string_view s, TextKind kind) {
   size_t i = plain_prefix(s, kind);  // logs are mostly ASCII
@@ -170,7 +114,7 @@ bool is_stored_form(std::string_view s, TextKind kind) {
       ++i;
       continue;
     }
-    const size_t n = utf8_sequence(s, i);
+    const size_t n = core::utf8_sequence_length(s, i);
     if (n == 0) return false;
     i += n;
   }

@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "core/utf8.h"
+
 namespace rn50::parsers {
 
 // Iterates the lines of a buffer (sniffers look at the first bytes of a file this way; parsers read
@@ -61,11 +63,10 @@ enum class TextKind {
   kValue,  // param values, event values, diagnostics
 };
 
-bool is_valid_utf8(std::string_view s);
-
 // Only the UTF-8 repair (valid sequences kept, other bytes as latin-1), for whole documents that
-// a JSON reader parses afterwards and for JSON text kept as JSON.
-std::string to_utf8(std::string_view s);
+// a JSON reader parses afterwards and for JSON text kept as JSON; and the validity check.
+using core::is_valid_utf8;
+using core::to_utf8;
 
 // True when `s` is stored as it is under `kind`.
 bool is_stored_form(std::string_view s, TextKind kind);

@@ -11,6 +11,7 @@
 
 #include "core/error.h"
 #include "core/user_text.h"
+#include "core/utf8.h"
 #include "store/metric_stream.h"
 #include "store/metric_writer.h"
 #include "store/sqlite_util.h"
@@ -219,10 +220,10 @@ class RunWriter {
 std::string default_run_name(const std::string& path, const core::RunRecord& r,
                              const Membership& m) {
   if (!m.run_name.empty()) return r.run_key.empty() ? m.run_name : m.run_name + "#" + r.run_key;
-  if (!r.name.empty()) return core::as_utf8_text(r.name);
+  if (!r.name.empty()) return core::to_utf8(r.name);
   std::string base = std::filesystem::path(path).filename().string();
   if (base.empty()) base = path;
-  return core::as_utf8_text(r.run_key.empty() ? base : base + "#" + r.run_key);
+  return core::to_utf8(r.run_key.empty() ? base : base + "#" + r.run_key);
 }
 
 // One row of memberships; false when the run already has it (same experiment and path).
@@ -301,10 +302,10 @@ FileTransaction::FileTransaction(Database& db, SourceFileInfo file, IngestOption
   try {
     // Text columns hold valid UTF-8 whatever the file system allows in a name.
     st_->abs_path =
-        core::as_utf8_text(std::filesystem::absolute(st_->file.path).lexically_normal().string());
-    st_->file.path = core::as_utf8_text(st_->file.path);
-    st_->opt.membership.set_key = core::as_utf8_text(st_->opt.membership.set_key);
-    st_->opt.membership.run_name = core::as_utf8_text(st_->opt.membership.run_name);
+        core::to_utf8(std::filesystem::absolute(st_->file.path).lexically_normal().string());
+    st_->file.path = core::to_utf8(st_->file.path);
+    st_->opt.membership.set_key = core::to_utf8(st_->opt.membership.set_key);
+    st_->opt.membership.run_name = core::to_utf8(st_->opt.membership.run_name);
     st_->tx.emplace(h);
     Statement known(h, "SELECT 1 FROM source_files WHERE sha256 = ?");
     known.bind(1, st_->file.sha256);
