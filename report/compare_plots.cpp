@@ -68,6 +68,24 @@ Plot compare_throughput_plot(const std::vector<GroupResult>& groups) {
   return p;
 }
 
+std::optional<RcpPlotPoint> rcp_plot_point(const RcpSetResult& r, std::string label) {
+  if (!r.batch || !r.submission_mean) return std::nullopt;
+  RcpPlotPoint pt;
+  pt.label = std::move(label);
+  pt.batch = *r.batch;
+  pt.mean = *r.submission_mean;
+  pt.lo = pt.hi = pt.mean;
+  bool first = true;
+  for (double e : r.epochs) {
+    if (!std::isfinite(e)) continue;
+    pt.lo = first ? e : std::min(pt.lo, e);
+    pt.hi = first ? e : std::max(pt.hi, e);
+    first = false;
+  }
+  pt.passes = r.passes();
+  return pt;
+}
+
 Plot rcp_band_plot(std::string id, std::string title, const RcpTable& table,
                    const std::vector<RcpPlotPoint>& points, const std::string& missing_reason) {
   Plot p = plot(std::move(id), title);
@@ -134,22 +152,9 @@ Plot compare_rcp_plot(const std::vector<GroupResult>& groups, const RcpTable& ta
   for (const auto& g : groups) {
     for (const auto& [side, rcp] :
          {std::pair{"baseline", &g.rcp_baseline}, std::pair{"candidate", &g.rcp_candidate}}) {
-      const auto& r = rcp->result;
-      if (!r.batch || !r.submission_mean) continue;
-      RcpPlotPoint pt;
-      pt.label = std::string(side) + (groups.size() > 1 ? ": " + g.label : std::string());
-      pt.batch = *r.batch;
-      pt.mean = *r.submission_mean;
-      pt.lo = pt.hi = pt.mean;
-      bool first = true;
-      for (double e : r.epochs) {
-        if (!std::isfinite(e)) continue;
-        pt.lo = first ? e : std::min(pt.lo, e);
-        pt.hi = first ? e : std::max(pt.hi, e);
-        first = false;
-      }
-      pt.passes = r.passes();
-      pts.push_back(std::move(pt));
+      auto pt = rcp_plot_point(
+          rcp->result, std::string(side) + (groups.size() > 1 ? ": " + g.label : std::string()));
+      if (pt) pts.push_back(std::move(*pt));
     }
   }
   return rcp_band_plot("compare_rcp", "Epochs to target vs MLPerf RCP", table, pts,

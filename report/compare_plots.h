@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,9 @@ struct RcpPlotPoint {
   double lo = 0, hi = 0;  // fastest and slowest converged run
   bool passes = false;
 };
+// The point of a checked set, labelled; nullopt when the set has no batch or no converged mean.
+std::optional<RcpPlotPoint> rcp_plot_point(const RcpSetResult& r, std::string label);
+
 // x: global batch (log2), y: epochs. The RCP mean through the pruned reference points (linear
 // interpolation, as the checker), the fastest accepted mean (the band's lower edge; a set below it
 // fails), reference points as markers, one marker per set with its min-max whisker.

@@ -34,22 +34,9 @@ Plot rcp_report_plot(const std::vector<store::StoredRun>& runs, const AnalysisOp
   std::vector<RcpPlotPoint> pts;
   for (const auto& [key, set] : sets) {
     const auto r = rcp_check_runs(table, set, opt.target_top1);
-    if (!r.batch || !r.submission_mean) continue;
-    RcpPlotPoint pt;
     const auto& [experiment, where, precision, batch, devs] = key;
-    pt.label = set_label(*set.front()) + " x" + std::to_string(devs);
-    pt.batch = *r.batch;
-    pt.mean = *r.submission_mean;
-    pt.lo = pt.hi = pt.mean;
-    bool first = true;
-    for (double e : r.epochs) {
-      if (!std::isfinite(e)) continue;
-      pt.lo = first ? e : std::min(pt.lo, e);
-      pt.hi = first ? e : std::max(pt.hi, e);
-      first = false;
-    }
-    pt.passes = r.passes();
-    pts.push_back(std::move(pt));
+    auto pt = rcp_plot_point(r, set_label(*set.front()) + " x" + std::to_string(devs));
+    if (pt) pts.push_back(std::move(*pt));
   }
   return rcp_band_plot("epochs_to_target_vs_rcp", "Epochs to target vs MLPerf RCP", table, pts,
                        "no time-to-train set has converged runs with a known global batch");
