@@ -17,6 +17,8 @@
 #include "fuzz/check_parsers.h"
 #include "fuzz/check_scaling.h"
 #include "parsers/registry.h"
+#include "runner/experiment.h"
+#include "runner/plan.h"
 #include "test_support.h"
 
 namespace rn50::fuzz {
@@ -127,6 +129,72 @@ TEST(FuzzFindings, MappingKeysAndTheirLines) {
   EXPECT_EQ(doc.root["name"], "bad");
   EXPECT_EQ(doc.root["role"], "speed");
   EXPECT_EQ(doc.locator.where("role"), "f.yaml:2: role");
+}
+
+std::string experiment_error_of(const fs::path& file) {
+  try {
+    const runner::Experiment exp = runner::load_experiment(file);
+    runner::expand_plan(exp);
+  } catch (const core::UsageError& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    return std::string("not a usage error: ") + e.what();
+  }
+  return "(no error)";
+}
+
+// fuzz_experiment: `precision` of the base that is not a string reached the user as
+// "[json.exception.type_error.302] ..." (exit 1) instead of a usage error naming the key.
+TEST(FuzzFindings, BasePrecisionOfTheWrongType) {
+  const fs::path f = regressions_dir() / "fuzz_experiment" / "base-precision-a-list.yaml";
+  EXPECT_EQ(experiment_error_of(f),
+            f.string() + ":14: base.precision: expected fp32, amp, got a list");
+}
+
+// fuzz_experiment: a shape string with a count beyond int64 ("99999999999999999999n8g") ended in
+// std::stoll's bare "stoll" (exit 1).
+TEST(FuzzFindings, ShapeCountBeyondInt64) {
+  const fs::path f = regressions_dir() / "fuzz_experiment" / "shape-count-beyond-int64.yaml";
+  EXPECT_EQ(
+      experiment_error_of(f),
+      f.string() + ":4: matrix.devices[0]: '99999999999999999999n8g' has a count beyond 2^63");
+}
+
+// fuzz_experiment: nodes x devices per node and batch x world size overflowed int64 (UBSan:
+// signed integer overflow in DeviceShape::world_size; the plan said "4611686018427387904 nodes x
+// 4 ranks = 0").
+TEST(FuzzFindings, WorldSizeAndGlobalBatchBeyondInt64) {
+  const fs::path f =
+      regressions_dir() / "fuzz_experiment" / "world-size-and-global-batch-beyond-int64.yaml";
+  EXPECT_EQ(experiment_error_of(f),
+            f.string() +
+                ":6: matrix.devices[0]: 4611686018427387904n4g: nodes x devices per node "
+                "is beyond 2^63");
+  const fs::path dir = testing::make_temp_dir("rn50-fuzz-global-batch");
+  std::ofstream(dir / "e.yaml") << "name: x\nrole: accuracy\nbase:\n  data_backend: synthetic\n"
+                                   "matrix:\n  devices: [2n4g]\n"
+                                   "  batch_per_device: [4611686018427387904]\n";
+  EXPECT_EQ(experiment_error_of(dir / "e.yaml"),
+            (dir / "e.yaml").string() +
+                ":6: matrix.devices[0]: 2n4g with batch_per_device 4611686018427387904: a global "
+                "batch beyond 2^63");
+  fs::remove_all(dir);
+}
+
+// fuzz_experiment: `repeats: 10000000` made `run --dry-run` build ten million planned runs (a
+// timeout; 10 GB after a minute); a plan holds at most 10,000 runs.
+TEST(FuzzFindings, PlansOfMoreThanTenThousandRunsAreRefused) {
+  const fs::path f = regressions_dir() / "fuzz_experiment" / "ten-million-repeats.yaml";
+  EXPECT_EQ(experiment_error_of(f),
+            f.string() +
+                ":5: matrix: expands to more than 10000 runs (devices x precision x "
+                "batch_per_device x seeds x repeats)");
+  const fs::path dir = testing::make_temp_dir("rn50-fuzz-plan-size");
+  std::ofstream(dir / "e.yaml") << "name: x\nrole: accuracy\nbase:\n  data_backend: synthetic\n"
+                                   "matrix:\n  devices: [1, 2]\n  repeats: 5000\n";
+  const runner::Experiment exp = runner::load_experiment(dir / "e.yaml");
+  EXPECT_EQ(runner::expand_plan(exp).runs.size(), 10000u);
+  fs::remove_all(dir);
 }
 
 }  // namespace
