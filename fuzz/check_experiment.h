@@ -50,10 +50,15 @@ inline std::string check_experiment(std::string_view bytes, const std::filesyste
     scope.cpu_cores = 2;
     (void)runner::select_runs(exp, plan, scope);
   } catch (const core::UsageError& e) {
+    const std::string_view msg = e.what();
     // A message may quote the input, which may say anything.
-    if (std::string_view(e.what()).find("[json.exception") != std::string_view::npos &&
+    if (msg.find("[json.exception") != std::string_view::npos &&
         bytes.find("[json.exception") == std::string_view::npos)
       return std::string("library exception text: ") + e.what();
+    // It names what is wrong: the file, an assignment, or the base_config file.
+    if (msg.rfind("fuzz.yaml", 0) != 0 && msg.rfind("--set ", 0) != 0 &&
+        msg.rfind(base_dir.string(), 0) != 0)
+      return std::string("a usage error that names no file: ") + e.what();
   } catch (const std::exception& e) {
     return std::string("exception other than UsageError: ") + e.what();
   }

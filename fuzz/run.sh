@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the fuzz targets (clang, -DRN50_FUZZ=ON) and runs each for a while on one core, one after
 # the other: first every kept finding (tests/fixtures/fuzz/<target>/) once, then fuzzing from a
-# fresh working corpus seeded from the fixtures, ../shared/corpus (when present) and the kept
-# findings. Exits non-zero when any target finds anything (crash, leak, UB, timeout, out of
+# fresh working corpus seeded from the fixtures and ../shared/corpus (when present). Kept findings
+# are no seeds: the memory bombs among them would make every run slow. Exits non-zero when any target finds anything (crash, leak, UB, timeout, out of
 # memory, a broken promise of fuzz/check_*.h); the input is kept as <work>/<target>/crash-*.
 #
 #   fuzz/run.sh                        every target for 30 s
@@ -109,7 +109,6 @@ while read -r target max_len seeds; do
     if ! "$bin" "${args[@]}" "$regressions"/* >"$dir/regressions.log" 2>&1; then
       result="REGRESSION (see $dir/regressions.log)"
     fi
-    cp "$regressions"/* "$dir/corpus/"
   fi
   start=$(date +%s%N)
   limits=(-max_total_time="$SECONDS_PER_TARGET")
