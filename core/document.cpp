@@ -13,6 +13,7 @@
 
 #include "core/error.h"
 #include "core/file_util.h"
+#include "core/user_text.h"
 
 namespace rn50::core {
 
@@ -148,6 +149,8 @@ class Converter {
     const std::string& tag = node.Tag();
     const std::string& text = node.Scalar();
     charge(node, path, text.size());
+    // YAML and JSON are Unicode; a stray byte would break the canonical JSON the plan hashes.
+    if (!is_valid_utf8(text)) fail(node, path, "value is not UTF-8 text");
     if (tag == "!" || tag == "tag:yaml.org,2002:str") return json(text);
     if (tag == "?" || tag.empty()) return type_plain_scalar(text);
     json typed = type_plain_scalar(text);
@@ -170,6 +173,7 @@ class Converter {
       const YAML::Node key = it->first;
       if (!key.IsScalar()) fail(key, path, "mapping keys must be plain scalars");
       const std::string k = key.Scalar();
+      if (!is_valid_utf8(k)) fail(key, path, "key is not UTF-8 text");
       if (k == "<<" && key.Tag() == "?") {
         merges.push_back(it->second);
         continue;
@@ -350,6 +354,8 @@ void apply_override(Document& doc, const std::string& assignment) {
     throw UsageError("--set " + assignment + ": expected key.path=value");
   const std::string path = assignment.substr(0, eq);
   const std::string value_text = assignment.substr(eq + 1);
+  if (!is_valid_utf8(path))
+    throw UsageError("--set " + as_utf8_text(path) + ": the key path is not UTF-8 text");
   json value = parse_document(value_text, "--set " + path).root;
 
   // Walk "a.b[2].c": segments are keys or [index].

@@ -357,7 +357,8 @@ Experiment parse_experiment(core::Document doc, const std::filesystem::path& bas
     const std::string rel = v.string(root["base_config"], "base_config");
     std::filesystem::path p = rel;
     if (p.is_relative()) p = base_dir / p;
-    if (!std::filesystem::is_regular_file(p))
+    std::error_code ec;  // a name too long for the file system is only a file not found
+    if (!std::filesystem::is_regular_file(p, ec))
       v.fail("base_config",
              "cannot read " + p.string() + " (paths are relative to the experiment file)");
     exp.base_config = core::load_document(p);

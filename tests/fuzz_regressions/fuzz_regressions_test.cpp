@@ -197,5 +197,29 @@ TEST(FuzzFindings, PlansOfMoreThanTenThousandRunsAreRefused) {
   fs::remove_all(dir);
 }
 
+// fuzz_experiment: a byte that is not UTF-8 in a value ("data: \xdadata/imagenet") passed the
+// loader and ended in "[json.exception.type_error.316] invalid UTF-8 byte" when the plan was
+// hashed.
+TEST(FuzzFindings, TextThatIsNotUtf8IsRefusedWhereItIs) {
+  const fs::path f = regressions_dir() / "fuzz_experiment" / "value-not-utf8.yaml";
+  EXPECT_EQ(experiment_error_of(f), f.string() + ":15: base.data: value is not UTF-8 text");
+  EXPECT_EQ(usage_error_of("a:\n  \xff: 1\n"), "f.yaml:2: a: key is not UTF-8 text");
+  core::Document doc = core::parse_document("a: 1\n", "f.yaml");
+  try {
+    core::apply_override(doc, "a.\xe9=2");
+    ADD_FAILURE() << "no error";
+  } catch (const core::UsageError& e) {
+    EXPECT_EQ(std::string(e.what()), "--set a.\xc3\xa9: the key path is not UTF-8 text");
+  }
+}
+
+// fuzz_experiment: a base_config name longer than the file system allows made
+// std::filesystem::is_regular_file throw "filesystem error: status: File name too long" (exit 1).
+TEST(FuzzFindings, BaseConfigNameTooLong) {
+  const fs::path f = regressions_dir() / "fuzz_experiment" / "base-config-name-too-long.yaml";
+  const std::string msg = experiment_error_of(f);
+  EXPECT_EQ(msg.rfind(f.string() + ":9: base_config: cannot read ", 0), 0u) << msg;
+}
+
 }  // namespace
 }  // namespace rn50::fuzz
