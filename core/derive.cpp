@@ -40,7 +40,7 @@ void apply_user_facts(RunRecord& run, const DeriveOptions& opt) {
     } else if (key == "precision") {
       static const char* kAllowed[] = {"fp32", "tf32", "amp", "fp16", "bf16"};
       if (std::none_of(std::begin(kAllowed), std::end(kAllowed),
-                       [&](const char* a) { return value == a; }))
+                       [&v = value](const char* a) { return v == a; }))
         throw UsageError("--set precision=" + value +
                          ": expected one of fp32, tf32, amp, fp16, bf16");
       run.precision.set(value, Source::kUser);

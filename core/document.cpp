@@ -3,6 +3,7 @@
 // GCC 12 reports yaml-cpp 0.7's node/impl.h (a false positive on a temporary it keeps alive).
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdangling-pointer"
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 #pragma GCC diagnostic pop
 
@@ -12,6 +13,7 @@
 #include <limits>
 #include <optional>
 #include <set>
+#include <sstream>
 
 #include "core/error.h"
 #include "core/file_util.h"
@@ -28,6 +30,9 @@ constexpr int kMaxDepth = 128;
 // Aliases are shared in yaml-cpp but copied when converted: a "billion laughs" file of a few
 // lines would expand to billions of values. No configuration holds anywhere near this many.
 constexpr int64_t kMaxNodes = 1'000'000;
+// The same for bytes: an alias of one long string, repeated within aliases, stays under the node
+// budget and still fills the memory (a 3 KB file became 3 GB). Counts scalar text and key paths.
+constexpr int64_t kMaxExpandedBytes = int64_t(64) << 20;
 // Experiment and trainer files are hand-written; anything bigger is a mistake.
 constexpr uintmax_t kMaxFileBytes = uintmax_t(16) << 20;
 
@@ -98,6 +103,7 @@ class Converter {
       fail(node, path,
            "expands to more than " + std::to_string(kMaxNodes) +
                " values (aliases repeated within aliases: a YAML \"billion laughs\"?); refused");
+    charge(node, path, path.size());
     switch (node.Type()) {
       case YAML::NodeType::Undefined:
       case YAML::NodeType::Null:
@@ -130,6 +136,15 @@ class Converter {
     throw UsageError(where + ": " + msg);
   }
 
+  void charge(const YAML::Node& node, const std::string& path, size_t bytes) {
+    bytes_ += static_cast<int64_t>(bytes);
+    if (bytes_ > kMaxExpandedBytes)
+      fail(node, path,
+           "expands to more than " + std::to_string(kMaxExpandedBytes >> 20) +
+               " MiB of text (aliases repeated within aliases: a YAML \"billion laughs\"?); "
+               "refused");
+  }
+
   void note_line(const std::string& path, const YAML::Node& node) {
     if (!node.Mark().is_null()) loc_.lines.emplace(path, node.Mark().line + 1);
   }
@@ -137,6 +152,9 @@ class Converter {
   json scalar(const YAML::Node& node, const std::string& path) {
     const std::string& tag = node.Tag();
     const std::string& text = node.Scalar();
+    charge(node, path, text.size());
+    // YAML and JSON are Unicode; a stray byte would break the canonical JSON the plan hashes.
+    if (!is_valid_utf8(text)) fail(node, path, "value is not UTF-8 text");
     if (tag == "!" || tag == "tag:yaml.org,2002:str") return json(text);
     if (tag == "?" || tag.empty()) return type_plain_scalar(text);
     json typed = type_plain_scalar(text);
@@ -155,9 +173,11 @@ class Converter {
     std::set<std::string> explicit_keys;
     std::vector<YAML::Node> merges;
     for (auto it = node.begin(); it != node.end(); ++it) {
-      const YAML::Node& key = it->first;
+      // A copy: yaml-cpp's iterator hands out a temporary pair, gone at the end of the statement.
+      const YAML::Node key = it->first;
       if (!key.IsScalar()) fail(key, path, "mapping keys must be plain scalars");
       const std::string k = key.Scalar();
+      if (!is_valid_utf8(k)) fail(key, path, "key is not UTF-8 text");
       if (k == "<<" && key.Tag() == "?") {
         merges.push_back(it->second);
         continue;
@@ -206,7 +226,53 @@ class Converter {
 
   core::SourceLocator loc_;
   int64_t nodes_ = 0;
+  int64_t bytes_ = 0;
 };
+
+// Where the document last begun starts (yaml-cpp's event interface, nothing else kept).
+class DocumentStarts final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override { start = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+  YAML::Mark start = YAML::Mark::null_mark();
+};
+
+// The number of documents in `text`, and the proof that yaml-cpp's YAML::LoadAll will return.
+// Given a token that cannot start a node where a document should begin (a stream starting with
+// ',', say), LoadAll makes an empty document of it without reading on, and does so again forever
+// until the memory is gone: each such document starts where the one before it did. Syntax errors
+// throw YAML::Exception as LoadAll would.
+size_t count_documents(std::string_view text, const std::string& file_name) {
+  std::istringstream in{std::string(text)};
+  YAML::Parser parser(in);
+  DocumentStarts handler;
+  size_t docs = 0;
+  std::optional<int> previous;
+  while (parser.HandleNextDocument(handler)) {
+    const YAML::Mark m = handler.start;
+    if (previous && m.pos == *previous) {
+      const bool inside = m.pos >= 0 && static_cast<size_t>(m.pos) < text.size();
+      const std::string token = inside ? std::string(1, text[size_t(m.pos)]) : std::string("end");
+      throw UsageError(file_name + ":" + std::to_string(m.line + 1) + ": YAML syntax error: '" +
+                       token + "' (column " + std::to_string(m.column + 1) +
+                       ") cannot start a value");
+    }
+    previous = m.pos;
+    ++docs;
+  }
+  return docs;
+}
 
 }  // namespace
 
@@ -248,15 +314,16 @@ nlohmann::json type_plain_scalar(const std::string& t) {
 Document parse_document(std::string_view text, const std::string& file_name) {
   std::vector<YAML::Node> docs;
   try {
+    const size_t count = count_documents(text, file_name);
+    if (count > 1)
+      throw UsageError(file_name + ": holds " + std::to_string(count) +
+                       " YAML documents; expected one");
     docs = YAML::LoadAll(std::string(text));
   } catch (const YAML::Exception& e) {
     std::string where = file_name;
     if (!e.mark.is_null()) where += ":" + std::to_string(e.mark.line + 1);
     throw UsageError(where + ": YAML syntax error: " + e.msg);
   }
-  if (docs.size() > 1)
-    throw UsageError(file_name + ": holds " + std::to_string(docs.size()) +
-                     " YAML documents; expected one");
   Converter conv(file_name);
   Document out;
   try {

@@ -273,7 +273,7 @@ TrainConfig parse_train_config(const nlohmann::json& doc, const SourceLocator& l
   const auto& table = keys();
   for (const auto& [name, value] : doc.items()) {
     auto it =
-        std::find_if(table.begin(), table.end(), [&](const Key& k) { return name == k.name; });
+        std::find_if(table.begin(), table.end(), [&n = name](const Key& k) { return n == k.name; });
     Ctx ctx{loc, prefix + name};
     if (it == table.end()) {
       // Suggest the closest known key: most typos are one or two letters off.

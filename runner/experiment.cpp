@@ -1,6 +1,7 @@
 #include "runner/experiment.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <regex>
 #include <stdexcept>
@@ -22,6 +23,9 @@ const std::vector<std::string> kMatrixKeys = {
     "devices", "devices_per_node", "nodes", "precision", "batch_per_device", "seeds", "repeats"};
 const std::vector<std::string> kRoles = {"time2train", "accuracy", "throughput"};
 const std::vector<std::string> kPrecisions = {"fp32", "amp"};
+// Each run is a training run: a matrix beyond this is a mistake (and its plan alone would take
+// gigabytes).
+constexpr uint64_t kMaxPlanRuns = 10'000;
 // Trainer keys the runner owns: each run gets its own directory and resumes automatically.
 const std::vector<std::string> kRunnerOwned = {"workspace", "resume"};
 // Trainer keys the matrix sets per run.
@@ -125,6 +129,19 @@ class Validator {
   Experiment& exp_;
 };
 
+// Digits of a shape string as an int64; false when they do not fit.
+bool parse_count(const std::string& digits, int64_t& out) {
+  const char* end = digits.data() + digits.size();
+  const auto [p, ec] = std::from_chars(digits.data(), end, out);
+  return ec == std::errc() && p == end;
+}
+
+// Where a base key's value came from: the experiment's `base` (or --set), else its base_config.
+std::string base_key_where(const Experiment& exp, const std::string& key) {
+  if (exp.base_explicit.count(key) || !exp.base_config) return exp.where("base." + key);
+  return exp.base_config->locator.where(key);
+}
+
 // Trainer key defaults, to know which keys exist and which are numeric.
 const json& trainer_defaults() {
   static const json d = core::TrainConfig{}.to_json();
@@ -150,7 +167,9 @@ void parse_devices(Experiment& exp, const Validator& v, const json& matrix) {
         const std::string s = item.get<std::string>();
         if (!std::regex_match(s, m, kShape))
           v.fail(key, "'" + s + "' is neither a device count nor a shape like 2n8g");
-        const int64_t n = std::stoll(m[1]), g = std::stoll(m[2]);
+        int64_t n = 0, g = 0;
+        if (!parse_count(m[1].str(), n) || !parse_count(m[2].str(), g))
+          v.fail(key, "'" + s + "' has a count beyond 2^63");
         if (n < 1 || g < 1) v.fail(key, "'" + s + "' needs at least 1 node and 1 device");
         if (per_node && g != *per_node)
           v.fail(key, "'" + s + "' has " + std::to_string(g) +
@@ -196,8 +215,13 @@ void parse_matrix(Experiment& exp, const Validator& v, const json& base_merged) 
       keys.push_back(k);
     });
     v.no_duplicates(exp.precisions, keys);
+  } else if (const auto it = base_merged.find("precision"); it == base_merged.end()) {
+    exp.precisions.push_back("fp32");
+  } else if (it->is_string()) {
+    exp.precisions.push_back(it->get<std::string>());
   } else {
-    exp.precisions.push_back(base_merged.value("precision", std::string("fp32")));
+    throw UsageError(base_key_where(exp, "precision") + ": expected " + join(kPrecisions) +
+                     ", got " + type_name(*it));
   }
   keys.clear();
   if (matrix.contains("batch_per_device")) {
@@ -224,6 +248,26 @@ void parse_matrix(Experiment& exp, const Validator& v, const json& base_merged) 
     exp.seeds.push_back(s.is_number_integer() ? s.get<uint64_t>() : 0);
   }
   if (matrix.contains("repeats")) exp.repeats = v.integer(matrix["repeats"], "matrix.repeats", 1);
+
+  // Products of counts stay countable: world size (nodes x devices per node) and global batch
+  // (x batch per device) in int64, and the plan in a number of runs anyone would start.
+  for (const DeviceShape& d : exp.devices) {
+    int64_t world = 0, global = 0;
+    if (__builtin_mul_overflow(d.nodes, d.devices_per_node, &world))
+      v.fail(d.key, d.label() + ": nodes x devices per node is beyond 2^63");
+    for (int64_t bpd : exp.batch_per_device)
+      if (__builtin_mul_overflow(bpd, world, &global))
+        v.fail(d.key, d.label() + " with batch_per_device " + std::to_string(bpd) +
+                          ": a global batch beyond 2^63");
+  }
+  uint64_t runs = 1;
+  for (const uint64_t n :
+       {uint64_t(exp.devices.size()), uint64_t(exp.precisions.size()),
+        uint64_t(exp.batch_per_device.size()), uint64_t(exp.seeds.size()), uint64_t(exp.repeats)})
+    runs = n != 0 && runs > kMaxPlanRuns / n ? kMaxPlanRuns + 1 : runs * n;
+  if (runs > kMaxPlanRuns)
+    v.fail("matrix", "expands to more than " + std::to_string(kMaxPlanRuns) +
+                         " runs (devices x precision x batch_per_device x seeds x repeats)");
 }
 
 void parse_derived(Experiment& exp, const Validator& v) {
@@ -313,7 +357,8 @@ Experiment parse_experiment(core::Document doc, const std::filesystem::path& bas
     const std::string rel = v.string(root["base_config"], "base_config");
     std::filesystem::path p = rel;
     if (p.is_relative()) p = base_dir / p;
-    if (!std::filesystem::is_regular_file(p))
+    std::error_code ec;  // a name too long for the file system is only a file not found
+    if (!std::filesystem::is_regular_file(p, ec))
       v.fail("base_config",
              "cannot read " + p.string() + " (paths are relative to the experiment file)");
     exp.base_config = core::load_document(p);

@@ -9,6 +9,7 @@ PACKAGES=(
   libtorch-dev libgloo-dev libdnnl-dev libopenblas0-pthread libturbojpeg0-dev zlib1g-dev
   python3-torch python3-torchvision dataset-fashion-mnist
   chromium  # tests/cli/report_browser_test.cpp renders report.html headless (skipped without it)
+  clang libclang-rt-14-dev  # fuzz/: clang's libFuzzer and sanitizer runtimes
 )
 
 missing=()
