@@ -1,11 +1,16 @@
 #include "core/document.h"
 
-// GCC 12 reports yaml-cpp 0.7's node/impl.h (a false positive on a temporary it keeps alive).
+// GCC 12 reports yaml-cpp 0.7's node/impl.h (a false positive on a temporary it keeps alive);
+// clang has no such warning.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wdangling-pointer"
+#endif
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
 
 #include <algorithm>
 #include <charconv>
