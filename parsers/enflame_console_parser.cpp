@@ -17,6 +17,7 @@
 #include "parsers/diagnostic_log.h"
 #include "parsers/enflame_report.h"
 #include "parsers/line_parser.h"
+#include "parsers/namespace_facts.h"
 #include "parsers/numbers.h"
 #include "parsers/parser.h"
 #include "parsers/python_namespace.h"
@@ -303,8 +304,8 @@ class ConsoleRun {
       skip_text_ = "local_step >= " + std::to_string(skip_) + " (--skip-steps)";
       return;
     }
-    const auto skip_steps = ns_count("skip_steps", kMaxStep, 0);
-    const auto print_freq = ns_count("print_freq", kMaxStep);
+    const auto skip_steps = namespace_facts().count("skip_steps", kMaxStep, 0);
+    const auto print_freq = namespace_facts().count("print_freq", kMaxStep);
     if (skip_steps && print_freq) {
       if (auto s = checked_mul(*skip_steps, *print_freq)) skip_ = *s;
       skip_text_ = "local_step >= skip_steps " + std::to_string(*skip_steps) + " x print_freq " +
@@ -453,18 +454,7 @@ class ConsoleRun {
     ++init_lines_;
   }
 
-  std::optional<int64_t> ns_count(std::string_view key, int64_t hi, int64_t lo = 1) {
-    const PythonArg* a = find_arg(ns_, key);
-    if (!a || a->is_string) return std::nullopt;
-    const auto n = parse_int(a->value);
-    if (!n) return std::nullopt;
-    std::string why;
-    if (!in_range(*n, lo, hi, &why)) {
-      diag_.warning(ns_line_, "Namespace", "Namespace " + std::string(key) + ": " + why);
-      return std::nullopt;
-    }
-    return n;
-  }
+  NamespaceFacts namespace_facts() const { return {ns_, ns_line_, diag_}; }
 
   void facts(core::RunRecord& run) {
     const int64_t processes = static_cast<int64_t>(processes_.size());
@@ -474,7 +464,7 @@ class ConsoleRun {
           1, Source::kLog,
           distributed ? "Namespace distributed=False" : "Not using distributed mode");
     } else if (distributed == true) {
-      if (auto w = ns_count("world_size", kMaxWorldSize))
+      if (auto w = namespace_facts().count("world_size", kMaxWorldSize))
         run.world_size.set(*w, Source::kLog, "Namespace world_size");
     } else if (init_world_size_) {
       run.world_size.set(*init_world_size_, Source::kLog, "| distributed init (... world_size)");
@@ -489,16 +479,7 @@ class ConsoleRun {
                std::to_string(*run.world_size.value) + " (one node's log?)"});
     }
     if (processes > 1) run.set_param("log.processes", std::to_string(processes));
-    if (auto b = ns_count("batch_size", kMaxBatch))
-      run.batch_per_device.set(*b, Source::kLog, "Namespace batch_size (per card)");
-    if (auto e = ns_count("epochs", kMaxEpochs))
-      run.epochs_planned.set(*e, Source::kLog, "Namespace epochs");
-    if (const auto amp = python_bool(find_arg(ns_, "amp"))) {
-      if (*amp)
-        run.precision.set("amp", Source::kLog, "Namespace amp=True");
-      else
-        run.precision.set("fp32", Source::kInferred, "Namespace amp=False");
-    }
+    namespace_facts().set_batch_epochs_precision(run, "Namespace batch_size (per card)");
   }
 
   void throughput(core::RunRecord& run) {

@@ -16,6 +16,7 @@
 #include "parsers/diagnostic_log.h"
 #include "parsers/enflame_report.h"
 #include "parsers/line_parser.h"
+#include "parsers/namespace_facts.h"
 #include "parsers/numbers.h"
 #include "parsers/parser.h"
 #include "parsers/python_namespace.h"
@@ -391,23 +392,12 @@ class TorchvisionRun {
     for (const PythonArg& a : ns_) out_.runs[0].set_param(a.key, a.value);
   }
 
-  std::optional<int64_t> ns_count(std::string_view key, int64_t hi) {
-    const PythonArg* a = find_arg(ns_, key);
-    if (!a || a->is_string) return std::nullopt;
-    const auto n = parse_int(a->value);
-    if (!n) return std::nullopt;
-    std::string why;
-    if (!in_range(*n, 1, hi, &why)) {
-      diag_.warning(ns_line_, "Namespace", "Namespace " + std::string(key) + ": " + why);
-      return std::nullopt;
-    }
-    return n;
-  }
+  NamespaceFacts namespace_facts() const { return {ns_, ns_line_, diag_}; }
 
   void facts(core::RunRecord& run) {
     const auto distributed = python_bool(find_arg(ns_, "distributed"));
     if (distributed == true) {
-      if (auto w = ns_count("world_size", kMaxWorldSize))
+      if (auto w = namespace_facts().count("world_size", kMaxWorldSize))
         run.world_size.set(*w, Source::kLog, "Namespace world_size (distributed=True)");
     } else if (distributed == false) {
       run.world_size.set(1, Source::kLog, "Namespace distributed=False");
@@ -415,16 +405,7 @@ class TorchvisionRun {
       run.world_size.set(1, Source::kLog, "Not using distributed mode");
     }
     if (max_rank_ >= 0) run.set_param("log.ranks_seen", std::to_string(max_rank_ + 1));
-    if (auto b = ns_count("batch_size", kMaxBatch))
-      run.batch_per_device.set(*b, Source::kLog, "Namespace batch_size (per process)");
-    if (auto e = ns_count("epochs", kMaxEpochs))
-      run.epochs_planned.set(*e, Source::kLog, "Namespace epochs");
-    if (const auto amp = python_bool(find_arg(ns_, "amp"))) {
-      if (*amp)
-        run.precision.set("amp", Source::kLog, "Namespace amp=True");
-      else
-        run.precision.set("fp32", Source::kInferred, "Namespace amp=False");
-    }
+    namespace_facts().set_batch_epochs_precision(run, "Namespace batch_size (per process)");
   }
 
   // Images of whole epochs over their logged training time: img/s on the lines is one process's
