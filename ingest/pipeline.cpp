@@ -138,7 +138,9 @@ std::string describe_used(const Totals& t) {
   std::string out = "used ";
   bool first = true;
   for (const auto& [kind, n] : t.used_by_kind) {
-    out += (first ? "" : ", ") + std::to_string(n) + " " + kind;
+    // "scaling.json" is a file name: its plural is said with "files".
+    const std::string plural = kind == "scaling.json" ? kind + " files" : kind + "s";
+    out += (first ? "" : ", ") + std::to_string(n) + " " + (n == 1 ? kind : plural);
     first = false;
   }
   return out;

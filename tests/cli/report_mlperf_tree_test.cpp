@@ -56,6 +56,9 @@ TEST_F(MlperfTree, OneIngestAndOneReportGiveTheRoundsScoresAndDevices) {
   auto r = rn50("ingest --db t.db --experiment v2.1 " + q(tree.string()), dir_);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_NE(r.out.find("90 file(s) stored"), std::string::npos) << r.out;
+  EXPECT_NE((r.out + r.err).find("used 13 scaling.json files, 18 system descriptions"),
+            std::string::npos)
+      << r.out << r.err;
   r = rn50("report --db t.db --experiment v2.1 --format json --out rep", dir_);
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
   const json rep = json::parse(slurp(dir_ / "rep" / "report.json"));
