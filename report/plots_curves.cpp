@@ -23,7 +23,7 @@ using Runs = std::vector<const StoredRun*>;
 enum class Axis { kStep, kTime };
 
 constexpr double kSmoothingWeight = 0.9;
-constexpr size_t kSmoothMinPoints = 20;   // fewer points are drawn as logged
+constexpr size_t kSmoothMinPoints = 50;   // fewer points are drawn as logged
 constexpr size_t kMarkersMaxPoints = 40;  // more points: a line without markers
 constexpr size_t kHistogramBins = 40;
 constexpr double kMinHistogramSteps = 5;
