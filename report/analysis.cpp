@@ -31,6 +31,7 @@ std::string describe(const ConfigKey& k, bool with_nodes) {
                   (k.devices == 1 ? " device" : " devices");
   if (with_nodes && k.nodes)
     s += " on " + std::to_string(*k.nodes) + (*k.nodes == 1 ? " node" : " nodes");
+  if (!k.set.empty()) s += " (" + k.set + ")";
   return s;
 }
 
@@ -43,6 +44,11 @@ std::string id_list(const std::vector<const store::StoredRun*>& runs, size_t max
     s += std::to_string(r->id);
   }
   return s;
+}
+
+std::string runs_cell_text(const std::string& set,
+                           const std::vector<const store::StoredRun*>& runs) {
+  return set.empty() ? id_list(runs) : set + ": " + id_list(runs);
 }
 
 }  // namespace rn50::report

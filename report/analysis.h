@@ -32,6 +32,7 @@ struct ConfigKey {
   std::optional<int64_t> batch;  // per device
   std::optional<int64_t> nodes;
   int64_t devices = 0;
+  std::string set;  // an MLPerf run's set (mlperf_set_of): runs of two sets never share a group
   auto operator<=>(const ConfigKey&) const = default;
 };
 std::string describe(const ConfigKey& k, bool with_nodes);
@@ -77,5 +78,8 @@ const std::vector<std::pair<std::string, std::string>>& curve_metric_series();
 
 // "#1, #2, #5" (or "12 runs" when there are many).
 std::string id_list(const std::vector<const store::StoredRun*>& runs, size_t max_ids = 6);
+// "ORG/SYSTEM: #1, #2" for a group of one MLPerf set (ConfigKey::set), else the run ids.
+std::string runs_cell_text(const std::string& set,
+                           const std::vector<const store::StoredRun*>& runs);
 
 }  // namespace rn50::report

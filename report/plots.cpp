@@ -61,7 +61,7 @@ Plot epoch_plot(const std::vector<StoredRun>& all, const AnalysisOptions& opt, s
     std::map<ConfigKey, Runs> groups;
     for (const auto* r : with)
       groups[ConfigKey{precision_label(*r), r->run.batch_per_device.value, std::nullopt,
-                       devices(*r).value_or(0)}]
+                       devices(*r).value_or(0), mlperf_set_of(*r)}]
           .push_back(r);
     size_t drawn = 0;
     for (const auto& [k, runs] : groups) {

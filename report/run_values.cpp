@@ -118,6 +118,8 @@ std::string set_key(const StoredRun& r) {
   return p.has_parent_path() ? p.parent_path().string() : std::string(".");
 }
 
+std::string mlperf_set_of(const StoredRun& r) { return is_mlperf(r) ? set_label(r) : ""; }
+
 std::string set_label(const StoredRun& r) {
   if (r.set_org && r.set_system) return *r.set_org + "/" + *r.set_system;
   if (std::string v = param_value(r, "system.system_name"); !v.empty()) return v;

@@ -57,6 +57,9 @@ std::string set_key(const StoredRun& r);
 // How a set is named: "org/system" in the MLPerf layout, else the system named by a system
 // description beside the log (param system.system_name), else the folder's name.
 std::string set_label(const StoredRun& r);
+// The set an MLPerf run belongs to (its set_label), empty for other origins. MLPerf runs are
+// repeats of one submission only within their set: tables and plots never pool two sets.
+std::string mlperf_set_of(const StoredRun& r);
 // The scaling factor a set's olympic mean is multiplied by, and where it comes from: an explicit
 // --scaling-json wins; otherwise the set's own scaling.json (memberships.scaling_factor).
 struct SetScaling {

@@ -22,7 +22,8 @@ ScalingSelection select_for_scaling(const std::vector<StoredRun>& all) {
       s.no_ips.push_back(&r);
       continue;
     }
-    s.groups[ConfigKey{precision_label(r), r.run.batch_per_device.value, r.run.nodes.value, *d}]
+    s.groups[ConfigKey{precision_label(r), r.run.batch_per_device.value, r.run.nodes.value, *d,
+                       mlperf_set_of(r)}]
         .push_back(&r);
   }
   if (!s.groups.empty()) return s;

@@ -1,5 +1,6 @@
 // Accuracy table, NGC style (docs/report.md "Accuracy").
 #include <map>
+#include <tuple>
 
 #include "report/analysis.h"
 #include "report/run_values.h"
@@ -14,12 +15,16 @@ Table accuracy_table(const std::vector<StoredRun>& all, const AnalysisOptions& o
   t.id = "accuracy";
   t.title = "Accuracy (NGC style)";
   t.description =
-      "Runs grouped by planned epochs and precision. Top-1/top-5: the best evaluation of each "
+      "Runs grouped by planned epochs and precision (MLPerf runs also by their set). Top-1/top-5: "
+      "the best evaluation of each "
       "run (percent); mean +/- sample standard deviation over the runs, n runs.";
   t.columns = {
       "Epochs",        "Precision", "n", "Top-1 (%) mean +/- std", "Top-5 (%) mean +/- std",
       "Top-1 min-max", "Runs"};
-  std::map<std::pair<std::optional<int64_t>, std::string>, std::vector<const StoredRun*>> groups;
+  // Planned epochs, precision, MLPerf set (empty for other origins).
+  std::map<std::tuple<std::optional<int64_t>, std::string, std::string>,
+           std::vector<const StoredRun*>>
+      groups;
   std::vector<const StoredRun*> no_eval;
   for (const auto& r : all) {
     if (!best_top1(r)) {
@@ -28,7 +33,7 @@ Table accuracy_table(const std::vector<StoredRun>& all, const AnalysisOptions& o
     }
     auto epochs = r.run.epochs_planned.value;
     if (!epochs) epochs = r.run.epochs_completed;
-    groups[{epochs, precision_label(r)}].push_back(&r);
+    groups[{epochs, precision_label(r), mlperf_set_of(r)}].push_back(&r);
   }
   if (!no_eval.empty())
     t.notes.push_back("Not in this table (no evaluation of top-1): " + id_list(no_eval) + ".");
@@ -51,17 +56,19 @@ Table accuracy_table(const std::vector<StoredRun>& all, const AnalysisOptions& o
     const auto m5 = mean_std(t5);
     const auto mm = *median_stats(t1);
     std::vector<Cell> row;
-    row.push_back(key.first ? Cell::integer(*key.first) : Cell::na());
-    row.push_back(Cell::str(key.second));
+    const auto& [epochs, precision, set] = key;
+    row.push_back(epochs ? Cell::integer(*epochs) : Cell::na());
+    row.push_back(Cell::str(precision));
     row.push_back(Cell::integer(m1.n));
     row.push_back(Cell{pm(m1), m1.mean, false});
     row.push_back(m5 ? Cell{pm(*m5), m5->mean, false} : Cell::na());
     row.push_back(Cell::str(fmt_fixed(mm.min, 2) + " - " + fmt_fixed(mm.max, 2)));
-    row.push_back(Cell::str(id_list(runs)));
+    row.push_back(Cell::str(runs_cell_text(set, runs)));
     t.rows.push_back(std::move(row));
     if (runs.size() < 3)
-      small.push_back((key.first ? std::to_string(*key.first) : std::string("?")) + " epochs " +
-                      key.second + " (n=" + std::to_string(runs.size()) + ")");
+      small.push_back((epochs ? std::to_string(*epochs) : std::string("?")) + " epochs " +
+                      precision + (set.empty() ? "" : " " + set) +
+                      " (n=" + std::to_string(runs.size()) + ")");
   }
   if (!small.empty()) {
     std::string s;

@@ -36,7 +36,8 @@ Table scaling_table(const std::vector<StoredRun>& all, const AnalysisOptions& op
   t.id = "scaling";
   t.title = "Scaling (DLPerf style)";
   t.description =
-      "Runs grouped by precision, batch per device, nodes and devices. Throughput is total_ips "
+      "Runs grouped by precision, batch per device, nodes and devices (MLPerf runs also by their "
+      "set). Throughput is total_ips "
       "(with data loading): our steady-window value, else the log's Summary value (basis "
       "column). Median over the runs of a group (n, min-max); speedup = median_N / median_1 "
       "with the 1-device group of the same precision and batch per device; efficiency = "
@@ -102,7 +103,7 @@ Table scaling_table(const std::vector<StoredRun>& all, const AnalysisOptions& op
     }
     const auto& bs = bases[k];
     row.push_back(Cell::str(bs.size() > 1 ? "mixed" : to_string(*bs.begin())));
-    row.push_back(Cell::str(id_list(runs)));
+    row.push_back(Cell::str(runs_cell_text(k.set, runs)));
     t.rows.push_back(std::move(row));
     if (bs.size() > 1)
       warnings.push_back("Scaling group " + describe(k, true) +

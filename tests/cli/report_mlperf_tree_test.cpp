@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -105,6 +106,29 @@ TEST_F(MlperfTree, OneIngestAndOneReportGiveTheRoundsScoresAndDevices) {
       EXPECT_NE(row["Accelerator"].get<std::string>().find("CPU-only"), std::string::npos);
     }
     EXPECT_EQ(row["Framework"], want.at("framework")) << key;
+  }
+
+  // The tables that group by configuration never pool two sets: systems with the same devices
+  // and batch (two 8-GPU sets at batch 256 here) are rows of their own, each naming its set.
+  for (const std::string title : {"Summary by device count", "Scaling", "Accuracy"}) {
+    const json* t = nullptr;
+    for (const auto& x : rep["tables"])
+      if (x["title"].get<std::string>().rfind(title, 0) == 0) t = &x;
+    ASSERT_NE(t, nullptr) << title;
+    std::set<std::string> sets;
+    for (const auto& row : (*t)["rows"]) {
+      const std::string runs = row["Runs"].get<std::string>();
+      const size_t colon = runs.find(": #");
+      ASSERT_NE(colon, std::string::npos) << title << ": " << runs;
+      EXPECT_TRUE(rows.count(runs.substr(0, colon))) << title << ": " << runs;
+      sets.insert(runs.substr(0, colon));
+    }
+    if (title == "Summary by device count") {
+      EXPECT_EQ(sets.size(), 18u);
+    }
+    if (title != "Accuracy") {
+      EXPECT_EQ(sets.size(), (*t)["rows"].size()) << title;
+    }
   }
 }
 
