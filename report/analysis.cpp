@@ -46,6 +46,17 @@ std::string id_list(const std::vector<const store::StoredRun*>& runs, size_t max
   return s;
 }
 
+std::optional<std::string> missing_baselines_note(const std::set<std::string>& configs,
+                                                  const std::string& what) {
+  if (configs.size() <= 3) return std::nullopt;
+  std::string list;
+  for (const auto& c : configs) list += (list.empty() ? "" : "; ") + c;
+  return "No " + what + " for " + std::to_string(configs.size()) +
+         " configurations: none has a 1-device run with the same precision and batch per device "
+         "(MLPerf runs: of the same set): " +
+         list + ".";
+}
+
 std::string runs_cell_text(const std::string& set,
                            const std::vector<const store::StoredRun*>& runs) {
   return set.empty() ? id_list(runs) : set + ": " + id_list(runs);

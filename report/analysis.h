@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -78,6 +79,11 @@ const std::vector<std::pair<std::string, std::string>>& curve_metric_series();
 
 // "#1, #2, #5" (or "12 runs" when there are many).
 std::string id_list(const std::vector<const store::StoredRun*>& runs, size_t max_ids = 6);
+// The note for configurations without a 1-device baseline when there are more than a few (a
+// whole MLPerf round has one per set): one sentence listing them. Nullopt for three or fewer,
+// which each table words one by one.
+std::optional<std::string> missing_baselines_note(const std::set<std::string>& configs,
+                                                  const std::string& what);
 // "ORG/SYSTEM: #1, #2" for a group of one MLPerf set (ConfigKey::set), else the run ids.
 std::string runs_cell_text(const std::string& set,
                            const std::vector<const store::StoredRun*>& runs);

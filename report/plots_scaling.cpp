@@ -12,21 +12,27 @@ namespace rn50::report {
 
 namespace {
 
-// (precision, batch per device) -> devices -> total_ips of each run (any node count).
-using Key = std::pair<std::string, std::optional<int64_t>>;
+// (precision, batch per device, MLPerf set) -> devices -> total_ips of each run (any node count).
+struct Key {
+  std::string precision;
+  std::optional<int64_t> batch;
+  std::string set;
+  auto operator<=>(const Key&) const = default;
+};
 using ByDevices = std::map<Key, std::map<int64_t, std::vector<double>>>;
 
 ByDevices by_devices(const ScalingSelection& sel) {
   ByDevices out;
   for (const auto& [k, runs] : sel.groups)
     for (const auto* r : runs)
-      out[{k.precision, k.batch}][k.devices].push_back(
+      out[{k.precision, k.batch, k.set}][k.devices].push_back(
           throughput(*r, IpsKind::kTotal, IpsBasis::kWindow)->value);
   return out;
 }
 
 std::string series_name(const Key& key) {
-  return key.first + ", batch " + (key.second ? std::to_string(*key.second) : "?") + "/device";
+  return key.precision + ", batch " + (key.batch ? std::to_string(*key.batch) : "?") + "/device" +
+         (key.set.empty() ? "" : ", " + key.set);
 }
 
 Plot throughput_plot(const ScalingSelection& sel, const ByDevices& series) {

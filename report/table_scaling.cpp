@@ -2,6 +2,7 @@
 #include <cctype>
 #include <map>
 #include <set>
+#include <tuple>
 
 #include "report/analysis.h"
 #include "report/run_values.h"
@@ -52,8 +53,8 @@ Table scaling_table(const std::vector<StoredRun>& all, const AnalysisOptions& op
     return t;
   }
 
-  // Baseline per (precision, batch): the 1-device group (any node count; it is 1 node).
-  std::map<std::pair<std::string, std::optional<int64_t>>, double> baseline;
+  // Baseline per (precision, batch, MLPerf set): the 1-device group (any node count; it is 1 node).
+  std::map<std::tuple<std::string, std::optional<int64_t>, std::string>, double> baseline;
   std::map<ConfigKey, MedianStats> stats;
   std::map<ConfigKey, std::set<IpsBasis>> bases;
   std::map<std::string, std::string> definitions;  // shape -> first definition seen
@@ -69,7 +70,8 @@ Table scaling_table(const std::vector<StoredRun>& all, const AnalysisOptions& op
                             r->run.derived.total_ips_definition);
     }
     stats[k] = *median_stats(v);
-    if (k.devices == 1) baseline.emplace(std::make_pair(k.precision, k.batch), stats[k].median);
+    if (k.devices == 1)
+      baseline.emplace(std::make_tuple(k.precision, k.batch, k.set), stats[k].median);
     if (runs.size() < 3)
       small.push_back(describe(k, true) + " (n=" + std::to_string(runs.size()) + ")");
   }
@@ -88,7 +90,7 @@ Table scaling_table(const std::vector<StoredRun>& all, const AnalysisOptions& op
     row.push_back(Cell::integer(s.n));
     row.push_back(Cell::num(s.median, 2));
     row.push_back(Cell::str(fmt_fixed(s.min, 2) + " - " + fmt_fixed(s.max, 2)));
-    auto b = baseline.find({k.precision, k.batch});
+    auto b = baseline.find({k.precision, k.batch, k.set});
     std::optional<double> sp;
     if (b != baseline.end()) sp = speedup(s.median, b->second);
     if (sp) {
@@ -97,7 +99,7 @@ Table scaling_table(const std::vector<StoredRun>& all, const AnalysisOptions& op
       row.push_back(e ? Cell::num(*e, 3) : Cell::na());
     } else {
       missing.insert(k.precision + ", batch " + (k.batch ? std::to_string(*k.batch) : "?") +
-                     "/device");
+                     "/device" + (k.set.empty() ? "" : " (" + k.set + ")"));
       row.push_back(Cell::na("n/a (no 1-device baseline)"));
       row.push_back(Cell::na("n/a (no 1-device baseline)"));
     }
@@ -109,9 +111,12 @@ Table scaling_table(const std::vector<StoredRun>& all, const AnalysisOptions& op
       warnings.push_back("Scaling group " + describe(k, true) +
                          " mixes steady-window and log-summary throughput values.");
   }
-  for (const auto& m : missing)
-    t.notes.push_back("No speedup or efficiency for " + m +
-                      ": there is no 1-device run with that precision and batch per device.");
+  if (auto note = missing_baselines_note(missing, "speedup or efficiency"))
+    t.notes.push_back(*note);
+  else
+    for (const auto& m : missing)
+      t.notes.push_back("No speedup or efficiency for " + m +
+                        ": there is no 1-device run with that precision and batch per device.");
   if (!small.empty()) {
     std::string s;
     for (const auto& x : small) s += (s.empty() ? "" : "; ") + x;

@@ -218,10 +218,13 @@ Table summary_table(const std::vector<StoredRun>& all, const AnalysisOptions& op
     }
     t.rows.push_back(std::move(row));
   }
-  for (const auto& b : missing_baseline)
-    t.notes.push_back("No speedup where the baseline (" + b +
-                      ") is missing: speedup needs a 1-device run with the same precision and "
-                      "batch per device.");
+  if (auto note = missing_baselines_note(missing_baseline, "speedup"))
+    t.notes.push_back(*note);
+  else
+    for (const auto& b : missing_baseline)
+      t.notes.push_back("No speedup where the baseline (" + b +
+                        ") is missing: speedup needs a 1-device run with the same precision and "
+                        "batch per device.");
   if (published_kinds.size() > 1)
     warnings.push_back(
         "Mixed throughput definitions in the \"as published (AI-Rank)\" column: the 1-device value "

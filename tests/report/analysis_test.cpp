@@ -52,6 +52,46 @@ TEST(Analysis, ScalingUsesMediansAndStatesMissingBaseline) {
   EXPECT_TRUE(any_contains(t.notes, "no throughput"));
 }
 
+store::StoredRun mlperf_run(int64_t id, const std::string& system, int64_t devices, double ips) {
+  store::StoredRun r;
+  r.id = id;
+  r.run.name = system + "/result_" + std::to_string(id);
+  r.run.source_format = "mlperf";
+  r.run.status = core::RunStatus::kFinished;
+  r.set_org = "Org";
+  r.set_system = system;
+  r.set_key = "Org/" + system + "/resnet";
+  r.run.world_size.set(devices);
+  r.run.batch_per_device.set(256);
+  r.run.derived.total_ips = ips;
+  return r;
+}
+
+// Two MLPerf systems are two sets: one system's 1-device run is no baseline of the other's 8
+// devices, and two 8-device systems are two rows, never one median.
+TEST(Analysis, MlperfSetsAreNeverPooledOrUsedAsEachOthersBaseline) {
+  const std::vector<store::StoredRun> runs = {
+      mlperf_run(1, "small", 1, 1000), mlperf_run(2, "small", 8, 7000),
+      mlperf_run(3, "big", 8, 9000), mlperf_run(4, "big", 8, 9100)};
+  const auto rep = build_report(runs, AnalysisOptions{});
+  const auto& t = table(rep, "scaling");
+  ASSERT_EQ(t.rows.size(), 3u);
+  for (size_t i = 0; i < t.rows.size(); ++i) {
+    const std::string who = cell(t, i, "Runs").text;
+    if (who == "Org/small: #2") {
+      EXPECT_EQ(cell(t, i, "Speedup").text, "7.00");
+    } else if (who == "Org/big: #3, #4") {
+      EXPECT_EQ(cell(t, i, "Median img/s").text, "9050.00");
+      EXPECT_TRUE(cell(t, i, "Speedup").missing);
+    } else {
+      EXPECT_EQ(who, "Org/small: #1");
+    }
+  }
+  EXPECT_TRUE(any_contains(t.notes, "?, batch 256/device (Org/big)")) << t.notes.size();
+  const auto& summary = table(rep, "summary");
+  EXPECT_EQ(summary.rows.size(), 3u);
+}
+
 TEST(Analysis, WarningsNameWhatIsNotComparable) {
   const auto rep = build_report(load_fixture_runs(), AnalysisOptions{});
   EXPECT_TRUE(any_contains(rep.warnings, "#6 incomplete"));
