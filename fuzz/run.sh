@@ -2,8 +2,9 @@
 # Builds the fuzz targets (clang, -DRN50_FUZZ=ON) and runs each for a while on one core, one after
 # the other: first every kept finding (tests/fixtures/fuzz/<target>/) once, then fuzzing from a
 # fresh working corpus seeded from the fixtures and ../shared/corpus (when present). Kept findings
-# are no seeds: the memory bombs among them would make every run slow. Exits non-zero when any target finds anything (crash, leak, UB, timeout, out of
-# memory, a broken promise of fuzz/check_*.h); the input is kept as <work>/<target>/crash-*.
+# are no seeds: the memory bombs among them would make every run slow. Exits non-zero when any
+# target finds anything (crash, leak, UB, timeout, out of memory, a broken promise of
+# fuzz/check_*.h); the input is kept as <work>/<target>/crash-*.
 #
 #   fuzz/run.sh                        every target for 30 s
 #   fuzz/run.sh --seconds 300 fuzz_parse_mlperf fuzz_sniff
@@ -11,7 +12,9 @@
 #
 # Options: --seconds N (per target, default $RN50_FUZZ_SECONDS or 30), --runs N (stop a target
 # after N executions), --build DIR (default build-fuzz), --no-build, --table FILE (append one
-# markdown row per target), --corpus DIR (default ../shared/corpus). Other arguments name targets.
+# markdown row per target), --corpus DIR (default ../shared/corpus), --keep-corpus (go on from the
+# working corpus of the previous run instead of starting from the seeds alone: a long campaign can
+# be run in several sittings). Other arguments name targets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -22,6 +25,7 @@ BUILD=build-fuzz
 DO_BUILD=1
 TABLE=""
 CORPUS=${RN50_CORPUS_DIR:-$ROOT/../shared/corpus}
+KEEP_CORPUS=0
 ONLY=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -31,7 +35,8 @@ while [ $# -gt 0 ]; do
     --no-build) DO_BUILD=0; shift ;;
     --table) TABLE=$2; shift 2 ;;
     --corpus) CORPUS=$2; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --keep-corpus) KEEP_CORPUS=1; shift ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     -*) echo "fuzz/run.sh: unknown option $1" >&2; exit 2 ;;
     *) ONLY+=("$1"); shift ;;
   esac
@@ -91,7 +96,12 @@ while read -r target max_len seeds; do
   bin=$BUILD/fuzz/$target
   [ -x "$bin" ] || { echo "fuzz/run.sh: $bin not built" >&2; exit 2; }
   dir=$WORK/$target
-  rm -rf "$dir"
+  if [ "$KEEP_CORPUS" = 1 ]; then
+    # The inputs of the last run stay; its reports and artifacts go.
+    find "$dir" -maxdepth 1 -type f -delete 2>/dev/null || true
+  else
+    rm -rf "$dir"
+  fi
   mkdir -p "$dir/corpus"
   args=(-max_len="$max_len" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
         -artifact_prefix="$dir/")
