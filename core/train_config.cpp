@@ -235,8 +235,11 @@ void check_combinations(const TrainConfig& cfg, const SourceLocator& loc,
   if (cfg.lr_schedule == "step") {
     for (double m : cfg.lr_milestones)
       if (m > double(cfg.epochs))
+        // A whole number prints as one only below 2^53: a larger one may not fit an int64.
         fail("lr_milestones",
-             "milestone " + (m == std::floor(m) ? std::to_string(int64_t(m)) : json(m).dump()) +
+             "milestone " +
+                 (m == std::floor(m) && std::fabs(m) < 0x1p53 ? std::to_string(int64_t(m))
+                                                              : json(m).dump()) +
                  " is after the last epoch (" + std::to_string(cfg.epochs) +
                  "): the step would never fire");
   }

@@ -72,6 +72,10 @@ Plan expand_plan(const Experiment& exp) {
                   throw UsageError(exp.where("derived." + d.key) + ": '" + d.expr.text() +
                                    "' = " + format_number(value) + " for run " + run.label +
                                    ", but " + d.key + " needs an integer");
+                if (!(std::fabs(r) < 0x1p63))
+                  throw UsageError(exp.where("derived." + d.key) + ": '" + d.expr.text() +
+                                   "' = " + format_number(value) + " for run " + run.label +
+                                   ", beyond the range of " + d.key + " (an integer below 2^63)");
                 cfg[d.key] = static_cast<int64_t>(r);
               } else {
                 cfg[d.key] = value;

@@ -160,6 +160,16 @@ TEST(FuzzFindings, ShapeCountBeyondInt64) {
       f.string() + ":4: matrix.devices[0]: '99999999999999999999n8g' has a count beyond 2^63");
 }
 
+// fuzz_experiment: a step milestone beyond int64 ("[30, 60, 2.2e34]" after 90 epochs) was
+// converted to int64 to print it in the error message (UBSan: float-cast-overflow).
+TEST(FuzzFindings, MilestoneBeyondInt64IsPrintedAsANumber) {
+  const fs::path f = regressions_dir() / "fuzz_experiment" / "milestone-beyond-int64.yaml";
+  EXPECT_EQ(experiment_error_of(f),
+            f.string() +
+                ":7: base.lr_milestones: milestone 2.222222229223372e+34 is after the last "
+                "epoch (90): the step would never fire");
+}
+
 // fuzz_experiment: nodes x devices per node and batch x world size overflowed int64 (UBSan:
 // signed integer overflow in DeviceShape::world_size; the plan said "4611686018427387904 nodes x
 // 4 ranks = 0").

@@ -53,6 +53,9 @@ const BadCase kCases[] = {
     {"derived-not-integer.yaml",
      "{file}:10: derived.optimizer_batch_size: 'global_batch / 3' = 5.333333333 for run "
      "1n1g-fp32-bs16-seed0-r0, but optimizer_batch_size needs an integer"},
+    {"derived-integer-beyond-int64.yaml",
+     "{file}:10: derived.optimizer_batch_size: 'global_batch * 1000000000000000000000' = 1.6e+22 "
+     "for run 1n1g-fp32-bs16-seed0-r0, beyond the range of optimizer_batch_size"},
     {"base-workspace.yaml", "{file}:7: base.workspace: set by the runner"},
     {"bad-shape-string.yaml",
      "{file}:8: matrix.devices[1]: '2x8' is neither a device count nor a shape like 2n8g"},
