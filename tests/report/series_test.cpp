@@ -138,14 +138,15 @@ TEST(CurvePlots, ALongSeriesIsThinnedToTheCap) {
 }
 
 // An average over ten logged points lags a short series by half its length (the quickstart logs
-// 21 losses in an epoch): such a run is drawn as logged, and the caption does not speak of smoothing.
+// 21 losses in an epoch): such a run is drawn as logged, and the caption does not speak of
+// smoothing.
 TEST(CurvePlots, FewLoggedPointsAreDrawnUnsmoothedManyAreSmoothed) {
   for (const int64_t n : {int64_t{21}, int64_t{60}}) {
     store::StoredRun r = run_of(1, "rn50-native");
     r.run.start_time = 1000;
     for (int64_t i = 1; i <= n; ++i)
-      r.run.metrics.push_back(core::MetricPoint{"train.loss", "iter", 0.0, 50 * i,
-                                                1000.0 + 8.0 * i, 3.0 / static_cast<double>(i)});
+      r.run.metrics.push_back(core::MetricPoint{"train.loss", "iter", 0.0, 50 * i, 1000.0 + 8.0 * i,
+                                                3.0 / static_cast<double>(i)});
     const auto rep = build_report({r}, AnalysisOptions{});
     bool seen = false;
     for (const auto& p : rep.plots) {
