@@ -6,6 +6,7 @@
 #include <cmath>
 #include <functional>
 #include <limits>
+#include <optional>
 #include <set>
 
 #include "core/error.h"
@@ -32,6 +33,12 @@ std::string type_name(const json& v) {
   return "a mapping";
 }
 
+// `d` as an integer when it is a whole number small enough to be exact in a double.
+std::optional<int64_t> exact_integer(double d) {
+  if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15) return int64_t(d);
+  return std::nullopt;
+}
+
 int64_t read_int(const json& v, const Ctx& c) {
   if (v.is_number_integer()) {
     if (v.is_number_unsigned() && v.get<uint64_t>() > uint64_t(std::numeric_limits<int64_t>::max()))
@@ -40,8 +47,7 @@ int64_t read_int(const json& v, const Ctx& c) {
   }
   // YAML/JSON writers sometimes print integral values as 8.0; accept those, nothing else.
   if (v.is_number_float()) {
-    double d = v.get<double>();
-    if (std::isfinite(d) && d == std::floor(d) && std::fabs(d) < 9.0e15) return int64_t(d);
+    if (const auto i = exact_integer(v.get<double>())) return *i;
   }
   c.fail("expected an integer, got " + (v.is_number() ? v.dump() : type_name(v)));
 }
@@ -235,11 +241,9 @@ void check_combinations(const TrainConfig& cfg, const SourceLocator& loc,
   if (cfg.lr_schedule == "step") {
     for (double m : cfg.lr_milestones)
       if (m > double(cfg.epochs))
-        // A whole number prints as one only below 2^53: a larger one may not fit an int64.
         fail("lr_milestones",
              "milestone " +
-                 (m == std::floor(m) && std::fabs(m) < 0x1p53 ? std::to_string(int64_t(m))
-                                                              : json(m).dump()) +
+                 (exact_integer(m) ? std::to_string(*exact_integer(m)) : json(m).dump()) +
                  " is after the last epoch (" + std::to_string(cfg.epochs) +
                  "): the step would never fire");
   }

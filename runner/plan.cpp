@@ -8,6 +8,7 @@
 
 #include "core/error.h"
 #include "core/hash.h"
+#include "parsers/numbers.h"
 
 namespace rn50::runner {
 
@@ -72,11 +73,12 @@ Plan expand_plan(const Experiment& exp) {
                   throw UsageError(exp.where("derived." + d.key) + ": '" + d.expr.text() +
                                    "' = " + format_number(value) + " for run " + run.label +
                                    ", but " + d.key + " needs an integer");
-                if (!(std::fabs(r) < 0x1p63))
+                const auto whole = parsers::to_int64(r);
+                if (!whole)
                   throw UsageError(exp.where("derived." + d.key) + ": '" + d.expr.text() +
                                    "' = " + format_number(value) + " for run " + run.label +
                                    ", beyond the range of " + d.key + " (an integer below 2^63)");
-                cfg[d.key] = static_cast<int64_t>(r);
+                cfg[d.key] = *whole;
               } else {
                 cfg[d.key] = value;
               }

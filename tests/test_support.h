@@ -6,7 +6,11 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
 #include <string>
+#include <vector>
 
 namespace rn50::testing {
 
@@ -36,6 +40,28 @@ inline std::filesystem::path make_temp_dir(const std::string& prefix) {
     auto p = base / (prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(i));
     if (std::filesystem::create_directory(p)) return p;
   }
+}
+
+// A tab-separated file with a header line (the corpus's expected_*.tsv) as one map per row;
+// missing trailing cells are empty, blank lines are skipped.
+inline std::vector<std::map<std::string, std::string>> read_tsv(const std::filesystem::path& p) {
+  std::ifstream in(p);
+  std::string line;
+  std::getline(in, line);
+  std::vector<std::string> cols;
+  std::stringstream hs(line);
+  for (std::string c; std::getline(hs, c, '\t');) cols.push_back(c);
+  std::vector<std::map<std::string, std::string>> rows;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    std::map<std::string, std::string> row;
+    std::stringstream ls(line);
+    size_t i = 0;
+    for (std::string v; i < cols.size() && std::getline(ls, v, '\t');) row[cols[i++]] = v;
+    while (i < cols.size()) row[cols[i++]] = "";
+    rows.push_back(std::move(row));
+  }
+  return rows;
 }
 
 }  // namespace rn50::testing

@@ -18,26 +18,6 @@ namespace {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-std::vector<std::map<std::string, std::string>> read_tsv(const fs::path& p) {
-  std::istringstream in(slurp(p));
-  std::string line;
-  std::getline(in, line);
-  std::vector<std::string> cols;
-  std::stringstream hs(line);
-  for (std::string c; std::getline(hs, c, '\t');) cols.push_back(c);
-  std::vector<std::map<std::string, std::string>> rows;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    std::map<std::string, std::string> row;
-    std::stringstream ls(line);
-    size_t i = 0;
-    for (std::string v; i < cols.size() && std::getline(ls, v, '\t');) row[cols[i++]] = v;
-    while (i < cols.size()) row[cols[i++]] = "";
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
-
 const json* results_table(const json& rep) {
   for (const auto& t : rep["tables"])
     if (t["id"] == "mlperf_results") return &t;
@@ -76,7 +56,7 @@ TEST_F(MlperfTree, OneIngestAndOneReportGiveTheRoundsScoresAndDevices) {
     EXPECT_GE(row["Score (min)"].get<double>(), previous);
     previous = row["Score (min)"].get<double>();
   }
-  for (const auto& want : read_tsv(tree / "expected_scores.tsv")) {
+  for (const auto& want : rn50::testing::read_tsv(tree / "expected_scores.tsv")) {
     const std::string key = want.at("org") + "/" + want.at("system");
     ASSERT_TRUE(rows.count(key)) << key;
     const json& row = rows[key];
@@ -92,7 +72,7 @@ TEST_F(MlperfTree, OneIngestAndOneReportGiveTheRoundsScoresAndDevices) {
     const std::string converged = want.at("not_converged").empty() ? "5/5" : "4/5";
     EXPECT_EQ(row["Converged/total"], converged) << key;
   }
-  for (const auto& want : read_tsv(tree / "expected_systems.tsv")) {
+  for (const auto& want : rn50::testing::read_tsv(tree / "expected_systems.tsv")) {
     const std::string key = want.at("org") + "/" + want.at("system");
     const json& row = rows[key];
     if (want.at("devices") != "0") {

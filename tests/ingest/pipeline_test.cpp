@@ -29,29 +29,6 @@ std::vector<FileResult> run_all(Pipeline& p, const std::vector<std::string>& pat
 }
 
 // Rows of a TSV file with a header: column name -> value.
-std::vector<std::map<std::string, std::string>> read_tsv(const fs::path& p) {
-  std::istringstream in(core::read_file(p));
-  std::string line;
-  std::getline(in, line);
-  std::vector<std::string> cols;
-  std::stringstream hs(line);
-  for (std::string c; std::getline(hs, c, '\t');) cols.push_back(c);
-  std::vector<std::map<std::string, std::string>> rows;
-  while (std::getline(in, line)) {
-    if (line.empty()) continue;
-    std::map<std::string, std::string> row;
-    size_t i = 0, pos = 0;
-    while (i < cols.size()) {
-      const size_t tab = line.find('\t', pos);
-      row[cols[i++]] = line.substr(pos, tab == std::string::npos ? std::string::npos : tab - pos);
-      if (tab == std::string::npos) break;
-      pos = tab + 1;
-    }
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
-
 class PipelineTest : public ::testing::Test {
  protected:
   void SetUp() override { dir_ = rn50::testing::make_temp_dir("rn50-pipeline"); }
@@ -81,7 +58,7 @@ TEST_F(PipelineTest, MlperfTreeBecomesOneSetPerSystemFolderWithItsDevicesAndScal
   for (const auto& r : runs) sets[r.set_key].push_back(&r);
   ASSERT_EQ(sets.size(), 18u);  // never merged by submission_platform
 
-  for (const auto& row : read_tsv(tree / "expected_systems.tsv")) {
+  for (const auto& row : rn50::testing::read_tsv(tree / "expected_systems.tsv")) {
     const std::string key = row.at("org") + "/" + row.at("system") + "/resnet";
     ASSERT_TRUE(sets.count(key)) << key;
     const auto& members = sets[key];
@@ -109,7 +86,7 @@ TEST_F(PipelineTest, MlperfTreeBecomesOneSetPerSystemFolderWithItsDevicesAndScal
       EXPECT_EQ(r->scaling_factor.has_value(), row.at("has_scaling_json") == "True") << key;
     }
   }
-  for (const auto& row : read_tsv(tree / "expected_scores.tsv")) {
+  for (const auto& row : rn50::testing::read_tsv(tree / "expected_scores.tsv")) {
     const auto& members = sets[row.at("org") + "/" + row.at("system") + "/resnet"];
     ASSERT_FALSE(members.empty());
     const double factor = std::stod(row.at("scaling_factor"));
