@@ -1,7 +1,5 @@
 #include "report/write_report.h"
 
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,11 +9,10 @@
 
 #include "core/error.h"
 #include "core/file_util.h"
+#include "core/process.h"
 #include "report/analysis.h"
 #include "report/render.h"
 #include "report/text_format.h"
-
-extern char** environ;
 
 namespace rn50::report {
 
@@ -81,14 +78,12 @@ namespace {
 // Runs rsvg-convert without a shell (paths may contain anything).
 bool svg_to_png(const std::string& tool, const fs::path& svg, const fs::path& png) {
   const fs::path tmp = png.string() + ".tmp." + std::to_string(::getpid());
-  std::vector<std::string> args = {tool, "-f", "png", "-o", tmp.string(), svg.string()};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid;
-  if (posix_spawn(&pid, tool.c_str(), nullptr, nullptr, argv.data(), environ) != 0) return false;
-  int status = 0;
-  if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+  int rc = -1;
+  try {
+    rc = core::run_and_wait({tool, "-f", "png", "-o", tmp.string(), svg.string()});
+  } catch (const core::Error&) {
+  }
+  if (rc != 0) {
     std::error_code ec;
     fs::remove(tmp, ec);
     return false;

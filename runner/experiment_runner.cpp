@@ -1,7 +1,5 @@
 #include "runner/experiment_runner.h"
 
-#include <spawn.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -14,6 +12,7 @@
 #include "core/error.h"
 #include "core/file_util.h"
 #include "core/hash.h"
+#include "core/process.h"
 #include "core/slurm_hostlist.h"
 #include "core/terminal.h"
 #include "core/time_util.h"
@@ -22,8 +21,6 @@
 #include "runner/progress_view.h"
 #include "runner/run_ingest.h"
 #include "store/database.h"
-
-extern char** environ;
 
 namespace rn50::runner {
 
@@ -41,30 +38,13 @@ const char* env_or_null(const char* name) {
   return v && *v ? v : nullptr;
 }
 
-// Runs `exe args...` with our stdin/stdout/stderr and waits; returns the exit status.
-int run_and_wait(const std::string& exe, const std::vector<std::string>& args) {
-  std::vector<std::string> argv_s = {exe};
-  argv_s.insert(argv_s.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& s : argv_s) argv.push_back(s.data());
-  argv.push_back(nullptr);
-  pid_t pid = -1;
-  const int rc = ::posix_spawn(&pid, exe.c_str(), nullptr, nullptr, argv.data(), environ);
-  if (rc != 0) throw core::Error("cannot start " + exe + ": " + std::strerror(rc));
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  if (WIFEXITED(status)) return WEXITSTATUS(status);
-  return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-}
-
 void prepare_dataset(const Experiment& exp, const RunOptions& opt) {
   const DatasetPrep& d = *exp.dataset;
-  std::vector<std::string> args = {"dataset", d.name, "--out", d.dir};
-  args.insert(args.end(), d.args.begin(), d.args.end());
+  std::vector<std::string> argv = {opt.executable, "dataset", d.name, "--out", d.dir};
+  argv.insert(argv.end(), d.args.begin(), d.args.end());
   std::cerr << "rn50-exp run: preparing " << d.name << " in " << d.dir
             << " (does nothing when already prepared)\n";
-  const int rc = run_and_wait(opt.executable, args);
+  const int rc = core::run_and_wait(argv);
   if (rc != 0)
     throw core::Error(exp.where("dataset") + ": `rn50-exp dataset " + d.name + " --out " + d.dir +
                       "` failed with exit code " + std::to_string(rc));

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -63,5 +65,34 @@ inline std::vector<std::map<std::string, std::string>> read_tsv(const std::files
   }
   return rows;
 }
+
+// SIGALRM every `interval_us` through a handler without SA_RESTART, as long as it lives: any
+// blocking call of the code under test is interrupted (EINTR) and must be retried. Start it only
+// after forking: a fork under a storm much faster than the fork restarts without end.
+class AlarmStorm {
+ public:
+  explicit AlarmStorm(long interval_us) {
+    struct sigaction sa {};
+    sa.sa_handler = [](int) { alarms = alarms + 1; };
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0;  // no SA_RESTART
+    ::sigaction(SIGALRM, &sa, &old_);
+    itimerval t{};
+    t.it_interval.tv_usec = interval_us;
+    t.it_value.tv_usec = interval_us;
+    ::setitimer(ITIMER_REAL, &t, nullptr);
+  }
+  ~AlarmStorm() {
+    itimerval off{};
+    ::setitimer(ITIMER_REAL, &off, nullptr);
+    ::sigaction(SIGALRM, &old_, nullptr);
+  }
+  AlarmStorm(const AlarmStorm&) = delete;
+  AlarmStorm& operator=(const AlarmStorm&) = delete;
+  static inline volatile sig_atomic_t alarms = 0;
+
+ private:
+  struct sigaction old_ {};
+};
 
 }  // namespace rn50::testing
