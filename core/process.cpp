@@ -12,6 +12,14 @@ extern char** environ;
 
 namespace rn50::core {
 
+pid_t wait_for(pid_t pid, int& status, int options) {
+  pid_t r;
+  do {
+    r = ::waitpid(pid, &status, options);
+  } while (r < 0 && errno == EINTR);
+  return r;
+}
+
 int run_and_wait(const std::vector<std::string>& argv) {
   if (argv.empty()) throw Error("run_and_wait: no program given");
   std::vector<std::string> copy = argv;  // posix_spawn takes char*, not const char*
@@ -22,11 +30,8 @@ int run_and_wait(const std::vector<std::string>& argv) {
   const int rc = ::posix_spawn(&pid, args[0], nullptr, nullptr, args.data(), environ);
   if (rc != 0) throw Error("cannot start " + argv[0] + ": " + std::strerror(rc));
   int status = 0;
-  pid_t r;
-  do {
-    r = ::waitpid(pid, &status, 0);
-  } while (r < 0 && errno == EINTR);
-  if (r != pid) throw Error("cannot wait for " + argv[0] + ": " + std::strerror(errno));
+  if (wait_for(pid, status) != pid)
+    throw Error("cannot wait for " + argv[0] + ": " + std::strerror(errno));
   if (WIFEXITED(status)) return WEXITSTATUS(status);
   return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }

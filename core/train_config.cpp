@@ -240,12 +240,12 @@ void check_combinations(const TrainConfig& cfg, const SourceLocator& loc,
     fail("warmup_epochs", "must be smaller than epochs (" + std::to_string(cfg.epochs) + ")");
   if (cfg.lr_schedule == "step") {
     for (double m : cfg.lr_milestones)
-      if (m > double(cfg.epochs))
-        fail("lr_milestones",
-             "milestone " +
-                 (exact_integer(m) ? std::to_string(*exact_integer(m)) : json(m).dump()) +
-                 " is after the last epoch (" + std::to_string(cfg.epochs) +
-                 "): the step would never fire");
+      if (m > double(cfg.epochs)) {
+        const auto whole = exact_integer(m);
+        fail("lr_milestones", "milestone " + (whole ? std::to_string(*whole) : json(m).dump()) +
+                                  " is after the last epoch (" + std::to_string(cfg.epochs) +
+                                  "): the step would never fire");
+      }
   }
   if ((cfg.lr_schedule == "cosine" || cfg.lr_schedule == "linear" ||
        cfg.lr_schedule == "onecycle") &&

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "core/error.h"
+#include "core/process.h"
 
 extern char** environ;
 
@@ -90,11 +91,7 @@ bool poll_children(std::vector<Child>& children) {
   for (Child& c : children) {
     if (!c.running) continue;
     int status = 0;
-    pid_t r;
-    do {
-      r = ::waitpid(c.pid, &status, WNOHANG);
-    } while (r < 0 && errno == EINTR);
-    if (r == c.pid) {
+    if (core::wait_for(c.pid, status, WNOHANG) == c.pid) {
       reap(c, status);
       changed = true;
     }
@@ -124,11 +121,7 @@ void stop_all(std::vector<Child>& children, double grace_s) {
     if (!c.running) continue;
     ::kill(-c.pid, SIGKILL);
     int status = 0;
-    pid_t r;
-    do {
-      r = ::waitpid(c.pid, &status, 0);
-    } while (r < 0 && errno == EINTR);  // our SIGINT handler has no SA_RESTART
-    if (r == c.pid) reap(c, status);
+    if (core::wait_for(c.pid, status) == c.pid) reap(c, status);  // through our SIGINT handler
   }
 }
 
@@ -219,8 +212,7 @@ pid_t start_rank(const std::string& executable, const std::vector<std::string>& 
   close_all();
   if (n == static_cast<ssize_t>(sizeof child_errno)) {
     int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-    }
+    core::wait_for(pid, status);
     throw core::Error("cannot start " + executable + ": " + std::strerror(child_errno));
   }
   return pid;

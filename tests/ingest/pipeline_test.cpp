@@ -28,7 +28,6 @@ std::vector<FileResult> run_all(Pipeline& p, const std::vector<std::string>& pat
   return out;
 }
 
-// Rows of a TSV file with a header: column name -> value.
 class PipelineTest : public ::testing::Test {
  protected:
   void SetUp() override { dir_ = rn50::testing::make_temp_dir("rn50-pipeline"); }
